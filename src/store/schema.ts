@@ -1,0 +1,134 @@
+// The one Database interface both dialects share. Timestamps are ISO-8601 UTC strings on both
+// dialects so that they compare, sort and read back identically. JSON columns are `text` on SQLite
+// and `jsonb` on PostgreSQL; `store/json.ts` hides the difference.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+export type PlatformRole = 'ADMIN' | 'OPERATOR' | 'MEMBER'
+export type ProjectRole = 'Admin' | 'Editor' | 'Viewer'
+export type UserStatus = 'ACTIVE' | 'INACTIVE'
+
+/** A JSON document: parsed object on PostgreSQL (jsonb), text on SQLite. */
+export type JsonColumn = ColumnType<unknown, string, string>
+
+export interface PlatformTable {
+  id: string
+  name: string
+  /** Overrides SCIM_DEFAULT_PROJECT_ROLE for this platform's SCIM group members. */
+  default_project_role: ProjectRole | null
+  created_at: string
+  updated_at: string
+}
+
+export interface UserTable {
+  id: string
+  platform_id: string
+  /** SCIM userName, stored verbatim. */
+  email: string
+  /** Normalised (lower-cased) email: the unique key and the lookup key. */
+  email_key: string
+  external_id: string | null
+  display_name: string | null
+  first_name: string | null
+  last_name: string | null
+  platform_role: PlatformRole
+  status: UserStatus
+  /** Console password (scrypt), never a SCIM-sent password. */
+  password_hash: string | null
+  /** The SCIM resource as written (canonical attribute names; no id, meta, groups or password). */
+  resource: JsonColumn
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+export interface ProjectTable {
+  id: string
+  platform_id: string
+  display_name: string
+  display_key: string
+  external_id: string | null
+  /** Role given to SCIM members of this project; null → platform default. */
+  project_role: ProjectRole | null
+  /** Group attributes beyond the mapped columns (as written). */
+  resource: JsonColumn
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+export interface ProjectMemberTable {
+  project_id: string
+  user_id: string
+  platform_id: string
+  role: ProjectRole
+  created_at: string
+}
+
+export interface ApiKeyTable {
+  id: string
+  platform_id: string
+  name: string
+  /** Hex SHA-256 of the secret. */
+  hash: string
+  /** Last characters of the secret, for display. */
+  truncated: string
+  created_at: string
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
+export interface EventTable {
+  id: Generated<number>
+  platform_id: string
+  created_at: string
+  request_id: string | null
+  api_key_id: string | null
+  method: string
+  path: string
+  status: number
+  resource_type: string | null
+  resource_id: string | null
+  /** What changed: attribute names and member ids, never values of secrets. */
+  changes: JsonColumn | null
+  error: string | null
+  duration_ms: number
+}
+
+export interface SessionTable {
+  /** Hex SHA-256 of the session token; the token itself lives only in the cookie. */
+  id: string
+  user_id: string
+  platform_id: string
+  created_at: string
+  expires_at: string
+  last_seen_at: string
+}
+
+export interface SetupTokenTable {
+  /** Hex SHA-256 of the one-time token. */
+  hash: string
+  platform_id: string
+  email: string | null
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
+export interface Database {
+  platforms: PlatformTable
+  users: UserTable
+  projects: ProjectTable
+  project_members: ProjectMemberTable
+  api_keys: ApiKeyTable
+  events: EventTable
+  sessions: SessionTable
+  setup_tokens: SetupTokenTable
+}
+
+export type Platform = Selectable<PlatformTable>
+export type UserRow = Selectable<UserTable>
+export type NewUserRow = Insertable<UserTable>
+export type UserUpdate = Updateable<UserTable>
+export type ProjectRow = Selectable<ProjectTable>
+export type ApiKeyRow = Selectable<ApiKeyTable>
+export type EventRow = Selectable<EventTable>
