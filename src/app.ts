@@ -1,0 +1,49 @@
+// buildApp: the whole HTTP server without listen(), so tests drive it through app.inject.
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Config } from './config.js'
+import { adminRoutes } from './http/admin/index.js'
+import { healthRoutes } from './http/health.js'
+import { scimPlugin } from './http/scim/index.js'
+import { SCIM_BASE } from './http/scim/request.js'
+import type { Store } from './store/database.js'
+
+export interface AppOptions {
+  readonly config: Config
+  readonly store: Store
+  /** A pino destination for tests that inspect the log. */
+  readonly logStream?: NodeJS.WritableStream
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+export async function buildApp({ config, store, logStream }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      ...(logStream ? { stream: logStream } : {}),
+      // Secrets never reach the log: the request serializer keeps only method, url and ids.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: config.BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false },
+    // A client-sent X-Request-Id is kept (when sane) so a request can be traced across systems.
+    genReqId: (request) => {
+      const sent = request.headers['x-request-id']
+      return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID()
+    },
+    // Entra gives up after 60 s; answer or fail well before that.
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+  })
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id)
+    return payload
+  })
+
+  await app.register(healthRoutes, { store })
+  await app.register(scimPlugin, { prefix: SCIM_BASE, store, config })
+  await app.register(adminRoutes, { prefix: '/api/v1', store, config })
+  return app
+}

@@ -1,0 +1,179 @@
+// The `muster` command: serve, migrate, and headless platform and API-key administration.
+import { parseArgs } from 'node:util'
+import { type Config, ConfigError, loadConfig } from './config.js'
+import { handleSignals, openStore, publicOrigin, startServer } from './server.js'
+import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from './store/api-keys.js'
+import type { Store } from './store/database.js'
+import { migrate } from './store/migrations/index.js'
+import { createPlatform, getPlatform, listPlatforms } from './store/platforms.js'
+import { createSetupToken } from './store/setup-tokens.js'
+
+const USAGE = `Usage: muster <command> [options]
+
+Commands:
+  serve                                       start the server (same as npm start)
+  migrate                                     apply pending database migrations
+  platform create --name N [--admin-email E]  create a platform and a one-time admin setup link
+  platform list                               list platforms
+  api-key create --platform ID --name N       create an API key (the secret is shown once)
+  api-key list --platform ID                  list a platform's API keys (never the secrets)
+  api-key revoke ID                           revoke an API key at once
+
+Options:
+  --json     machine-readable output
+  --help     this text
+
+Configuration comes from the environment (DATABASE_URL, PORT, HOST, PUBLIC_URL, ...); see README.md.`
+
+class UsageError extends Error {}
+
+interface Io {
+  out(text: string): void
+  err(text: string): void
+}
+
+const stdio: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+}
+
+/** Runs one command; returns the exit code. */
+export async function runCli(argv: readonly string[], io: Io = stdio, env = process.env): Promise<number> {
+  let args: ReturnType<typeof parse>
+  try {
+    args = parse(argv)
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  if (args.values.help) {
+    io.out(USAGE)
+    return 0
+  }
+  try {
+    const config = loadConfig(env)
+    return await dispatch(args.positionals, args.values, config, io)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\n\n${USAGE}`)
+      return 2
+    }
+    io.err(error instanceof ConfigError ? error.message : `Error: ${(error as Error).message}`)
+    return 1
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      name: { type: 'string' },
+      'admin-email': { type: 'string' },
+      platform: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+}
+
+type Values = ReturnType<typeof parse>['values']
+
+async function dispatch(positionals: string[], values: Values, config: Config, io: Io): Promise<number> {
+  const [command, sub, ...rest] = positionals
+  const json = values.json === true
+  const print = (data: unknown, text: string) => io.out(json ? JSON.stringify(data) : text)
+
+  if (command === 'serve' && !sub) {
+    const running = await startServer(config)
+    handleSignals(running)
+    return 0
+  }
+  if (!command) throw new UsageError('No command given.')
+  if (!['migrate', 'platform', 'api-key'].includes(command))
+    throw new UsageError(`Unknown command "${command}".`)
+
+  return withStore(config, async (store) => {
+    if (command === 'migrate' && !sub) {
+      const applied = await migrate(store.db)
+      print({ applied }, applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.')
+      return 0
+    }
+    if (command === 'platform' && sub === 'create' && rest.length === 0) {
+      const name = required(values.name, '--name')
+      const platform = await createPlatform(store.db, name)
+      const token = await createSetupToken(store.db, platform.id, values['admin-email'] ?? null)
+      const setupUrl = `${publicOrigin(config)}/setup/${token}`
+      print(
+        { id: platform.id, name: platform.name, setupUrl },
+        `Created platform ${platform.name} (${platform.id}).\nFirst admin setup link (works once): ${setupUrl}`,
+      )
+      return 0
+    }
+    if (command === 'platform' && sub === 'list' && rest.length === 0) {
+      const platforms = await listPlatforms(store.db)
+      print(
+        platforms.map(({ id, name, created_at }) => ({ id, name, createdAt: created_at })),
+        platforms.map((p) => `${p.id}  ${p.name}`).join('\n') || 'No platforms.',
+      )
+      return 0
+    }
+    if (command === 'api-key' && sub === 'create' && rest.length === 0) {
+      const platformId = required(values.platform, '--platform')
+      if (!(await getPlatform(store.db, platformId))) throw new Error(`No platform with id ${platformId}.`)
+      const { key, secret } = await createApiKey(store.db, platformId, required(values.name, '--name'))
+      print(
+        { id: key.id, name: key.name, platformId, secret, truncated: key.truncated },
+        `Created API key ${key.name} (${key.id}). Secret, shown only this once:\n${secret}`,
+      )
+      return 0
+    }
+    if (command === 'api-key' && sub === 'list' && rest.length === 0) {
+      const keys = await listApiKeys(store.db, required(values.platform, '--platform'))
+      const rows = keys.map((k) => ({
+        id: k.id,
+        name: k.name,
+        truncated: `...${k.truncated}`,
+        createdAt: k.created_at,
+        lastUsedAt: k.last_used_at,
+        revokedAt: k.revoked_at,
+      }))
+      print(
+        rows,
+        rows
+          .map(
+            (k) =>
+              `${k.id}  ${k.name}  ${k.truncated}  ${k.revokedAt ? 'revoked' : `last used ${k.lastUsedAt ?? 'never'}`}`,
+          )
+          .join('\n') || 'No API keys.',
+      )
+      return 0
+    }
+    if (command === 'api-key' && sub === 'revoke' && rest.length === 1) {
+      const id = rest[0]!
+      if (!(await revokeApiKey(store.db, id))) {
+        throw new Error(
+          (await getApiKey(store.db, id)) ? `API key ${id} is already revoked.` : `No API key with id ${id}.`,
+        )
+      }
+      print({ id, revoked: true }, `Revoked API key ${id}.`)
+      return 0
+    }
+    throw new UsageError(`Unknown command "${positionals.join(' ')}".`)
+  })
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value?.trim()) throw new UsageError(`${flag} is required.`)
+  return value.trim()
+}
+
+async function withStore(config: Config, fn: (store: Store) => Promise<number>): Promise<number> {
+  const store = await openStore(config)
+  try {
+    return await fn(store)
+  } finally {
+    await store.close()
+  }
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.js'
+
+describe('loadConfig', () => {
+  it('defaults to port 3000, SQLite under ./data and the Editor project role', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({
+      PORT: 3000,
+      DATABASE_URL: 'file:./data/muster.db',
+      SCIM_DEFAULT_PROJECT_ROLE: 'Editor',
+    })
+    expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', PUBLIC_URL: '' }).PORT).toBe(3000)
+  })
+
+  it.each([
+    [
+      'SCIM_DEFAULT_PROJECT_ROLE',
+      'Owner',
+      /SCIM_DEFAULT_PROJECT_ROLE="Owner": must be one of Admin, Editor, Viewer/,
+    ],
+    ['PORT', 'eighty', /PORT="eighty"/],
+    ['PORT', '70000', /PORT="70000"/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud": must be one of fatal, error/],
+    ['PUBLIC_URL', 'not a url', /PUBLIC_URL/],
+  ])('%s=%s stops with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
+    expect(() => loadConfig({ [name]: value })).toThrow(message)
+  })
+
+  it('drops a trailing slash from PUBLIC_URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://id.example.com/' }).PUBLIC_URL).toBe('https://id.example.com')
+  })
+})

@@ -1,0 +1,28 @@
+// Bearer authentication of the SCIM base path: every request resolves to exactly one platform.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { unauthorized } from '../../scim/errors.js'
+import { authenticateKey, createKeyToucher, type KeyIdentity } from '../../store/api-keys.js'
+import type { Store } from '../../store/database.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The platform and key of an authenticated SCIM request. */
+    scim: KeyIdentity
+  }
+}
+
+/** The same answer for a missing, malformed, wrong or revoked key: nothing tells them apart. */
+const rejected = () => unauthorized('A valid bearer token (a platform API key) is required.')
+
+export function bearerAuth(store: Store) {
+  const touch = createKeyToucher(store.db)
+  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    const header = request.headers.authorization
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
+    if (!match?.[1]) throw rejected()
+    const identity = await authenticateKey(store.db, match[1])
+    if (!identity) throw rejected()
+    request.scim = identity
+    touch(identity.keyId).catch((error) => request.log.warn({ err: error }, 'could not update last_used_at'))
+  }
+}

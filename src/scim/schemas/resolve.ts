@@ -1,0 +1,103 @@
+// Attribute names → definitions, case-insensitively (https://www.rfc-editor.org/rfc/rfc7643#section-2.1:
+// "Attribute names are case insensitive"), with optional schema URN prefix
+// (https://www.rfc-editor.org/rfc/rfc7644#section-3.10).
+
+import { commonAttributes } from './common.js'
+import { customGroupSchema, customUserSchema } from './custom.js'
+import { enterpriseUserSchema } from './enterprise-user.js'
+import { groupSchema } from './group.js'
+import { resourceType } from './resource-types.js'
+import type { AttributeDef, ResourceTypeName, SchemaDef } from './types.js'
+import { userSchema } from './user.js'
+
+export const schemas: readonly SchemaDef[] = [
+  userSchema,
+  groupSchema,
+  enterpriseUserSchema,
+  customUserSchema,
+  customGroupSchema,
+]
+
+export interface ResolvedAttribute {
+  readonly schema: string
+  readonly extension: boolean
+  readonly attribute: AttributeDef
+  readonly subAttribute?: AttributeDef
+}
+
+export interface ResolvedSchema {
+  readonly schema: SchemaDef
+  readonly extension: boolean
+}
+
+export function findSchema(id: string): SchemaDef | undefined {
+  const wanted = id.toLowerCase()
+  return schemas.find((s) => s.id.toLowerCase() === wanted)
+}
+
+/** Finds a (sub-)attribute definition by name, case-insensitively. */
+export function findAttribute(
+  defs: readonly AttributeDef[] | undefined,
+  name: string,
+): AttributeDef | undefined {
+  if (!defs) return undefined
+  const wanted = name.toLowerCase()
+  return defs.find((d) => d.name.toLowerCase() === wanted)
+}
+
+/** The schemas of a resource type: the core schema first, then its extensions. */
+export function schemasOf(type: ResourceTypeName): readonly ResolvedSchema[] {
+  const rt = resourceType(type)
+  const core = { schema: findSchema(rt.schema)!, extension: false }
+  return [core, ...rt.schemaExtensions.map((e) => ({ schema: findSchema(e.schema)!, extension: true }))]
+}
+
+/** An extension URN of `type`, matched case-insensitively (exact URN only). */
+export function resolveExtension(type: ResourceTypeName, urn: string): SchemaDef | undefined {
+  const wanted = urn.toLowerCase()
+  return schemasOf(type).find((s) => s.extension && s.schema.id.toLowerCase() === wanted)?.schema
+}
+
+/**
+ * Resolves `userName`, `name.givenName`, `urn:…:User:userName`, `urn:…:enterprise:2.0:User:manager.value`,
+ * the Entra variant `urn:…:enterprise:2.0:User.manager`, and common attributes (id, externalId, meta).
+ * A bare name that is not core falls back to the extensions (Entra sends `path: "manager"`).
+ */
+export function resolveAttribute(type: ResourceTypeName, path: string): ResolvedAttribute | undefined {
+  const all = schemasOf(type)
+  const lower = path.toLowerCase()
+  const prefixed = [...all]
+    .sort((a, b) => b.schema.id.length - a.schema.id.length)
+    .find(
+      (s) => lower.startsWith(s.schema.id.toLowerCase()) && ':.'.includes(path[s.schema.id.length] ?? '-'),
+    )
+  if (prefixed) return resolveIn(prefixed, path.slice(prefixed.schema.id.length + 1))
+  if (lower.startsWith('urn:')) return undefined
+  for (const s of all) {
+    const found = resolveIn(s, path)
+    if (found) return found
+  }
+  return undefined
+}
+
+function resolveIn({ schema, extension }: ResolvedSchema, rest: string): ResolvedAttribute | undefined {
+  const [name, sub, ...extra] = rest.split('.')
+  if (name === undefined || extra.length > 0) return undefined
+  const attribute =
+    findAttribute(schema.attributes, name) ?? (extension ? undefined : findAttribute(commonAttributes, name))
+  if (!attribute) return undefined
+  if (sub === undefined) return { schema: schema.id, extension, attribute }
+  const subAttribute = findAttribute(attribute.subAttributes, sub)
+  return subAttribute ? { schema: schema.id, extension, attribute, subAttribute } : undefined
+}
+
+/**
+ * The canonical path of a resolved attribute, as used for audit logs and JSON keys:
+ * `name.givenName`, `emails`, `urn:…:enterprise:2.0:User:manager.value`.
+ */
+export function attributePath(resolved: ResolvedAttribute): string {
+  const local = resolved.subAttribute
+    ? `${resolved.attribute.name}.${resolved.subAttribute.name}`
+    : resolved.attribute.name
+  return resolved.extension ? `${resolved.schema}:${local}` : local
+}

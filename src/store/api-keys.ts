@@ -1,0 +1,120 @@
+// API keys are the SCIM bearer tokens. Only a SHA-256 hash of the secret is stored; the secret is
+// shown once at creation. Revocation is a column checked on every request, so it is immediate.
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { ApiKeyRow, Database } from './schema.js'
+
+const PREFIX = 'sk-'
+/** last_used_at is written at most this often per key and process. */
+const TOUCH_INTERVAL_MS = 60_000
+
+export type ApiKeyView = Omit<ApiKeyRow, 'hash'>
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex')
+}
+
+export async function createApiKey(
+  db: Kysely<Database>,
+  platformId: string,
+  name: string,
+): Promise<{ key: ApiKeyView; secret: string }> {
+  // 32 random bytes = 256 bits of entropy, base64url without padding.
+  const secret = PREFIX + randomBytes(32).toString('base64url')
+  const row: ApiKeyRow = {
+    id: randomUUID(),
+    platform_id: platformId,
+    name,
+    hash: hashSecret(secret),
+    truncated: secret.slice(-4),
+    created_at: new Date().toISOString(),
+    last_used_at: null,
+    revoked_at: null,
+  }
+  await db.insertInto('api_keys').values(row).execute()
+  const { hash: _hash, ...key } = row
+  return { key, secret }
+}
+
+const viewColumns = [
+  'id',
+  'platform_id',
+  'name',
+  'truncated',
+  'created_at',
+  'last_used_at',
+  'revoked_at',
+] as const
+
+export function listApiKeys(db: Kysely<Database>, platformId: string): Promise<ApiKeyView[]> {
+  return db
+    .selectFrom('api_keys')
+    .select(viewColumns)
+    .where('platform_id', '=', platformId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute()
+}
+
+export function getApiKey(db: Kysely<Database>, id: string): Promise<ApiKeyView | undefined> {
+  return db.selectFrom('api_keys').select(viewColumns).where('id', '=', id).executeTakeFirst()
+}
+
+/** Revokes a key; scoped to a platform when one is given. Returns false when no live key matched. */
+export async function revokeApiKey(db: Kysely<Database>, id: string, platformId?: string): Promise<boolean> {
+  let query = db
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date().toISOString() })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+  if (platformId) query = query.where('platform_id', '=', platformId)
+  const result = await query.executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+export interface KeyIdentity {
+  readonly keyId: string
+  readonly platformId: string
+}
+
+/**
+ * Resolves a presented secret to its live key. The row is found by its hash; the hashes are then
+ * compared in constant time, so nothing about the stored value leaks through timing.
+ */
+export async function authenticateKey(
+  db: Kysely<Database>,
+  secret: string,
+): Promise<KeyIdentity | undefined> {
+  if (!secret.startsWith(PREFIX) || secret.length > 256) return undefined
+  const hash = hashSecret(secret)
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['id', 'platform_id', 'hash', 'last_used_at'])
+    .where('hash', '=', hash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex'))) return undefined
+  return { keyId: row.id, platformId: row.platform_id }
+}
+
+/**
+ * Keeps last_used_at current without a write per request: at most one write per key per minute in
+ * this process, and the update itself only fires when the stored value is a minute old, so several
+ * processes do not each write.
+ */
+export function createKeyToucher(db: Kysely<Database>) {
+  const touched = new Map<string, number>()
+  return async function touch(keyId: string): Promise<void> {
+    const now = Date.now()
+    const last = touched.get(keyId)
+    if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return
+    touched.set(keyId, now)
+    const cutoff = new Date(now - TOUCH_INTERVAL_MS).toISOString()
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: new Date(now).toISOString() })
+      .where('id', '=', keyId)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', cutoff)]))
+      .execute()
+  }
+}

@@ -1,0 +1,119 @@
+// createDb: one Kysely<Database> over SQLite (default, embedded) or PostgreSQL (DATABASE_URL=postgres://…).
+// Dialect differences live in this folder only; this file holds the connection-level ones.
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+  type Transaction,
+} from 'kysely'
+import pg from 'pg'
+import type { Database } from './schema.js'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+export interface Store {
+  readonly db: Kysely<Database>
+  readonly dialect: Dialect
+  /** Runs fn in one transaction that takes the write lock up front (see `begin immediate` below). */
+  transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export interface DbOptions {
+  readonly url: string
+  readonly poolSize?: number
+}
+
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError'
+}
+
+export function createStore({ url, poolSize = 10 }: DbOptions): Store {
+  const dialect: Dialect = /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite'
+  const db = dialect === 'postgres' ? openPostgres(url, poolSize) : openSqlite(url)
+  return {
+    db,
+    dialect,
+    transaction: (fn) => db.transaction().execute(fn),
+    close: () => db.destroy(),
+  }
+}
+
+/**
+ * SQLite: `file:path`, `file::memory:`, `:memory:` or a plain path. WAL lets readers run beside the
+ * writer; foreign keys are off by default in SQLite and must be switched on per connection.
+ */
+function openSqlite(url: string): Kysely<Database> {
+  const path = url.replace(/^file:/i, '')
+  const memory = path === ':memory:' || path === ''
+  let database: SqliteDatabase.Database
+  try {
+    if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true })
+    database = new SqliteDatabase(memory ? ':memory:' : path)
+    if (!memory) database.pragma('journal_mode = WAL')
+    database.pragma('synchronous = NORMAL')
+    database.pragma('foreign_keys = ON')
+    database.pragma('busy_timeout = 5000')
+  } catch (error) {
+    throw new DatabaseOpenError(`Cannot open SQLite database at ${path}: ${(error as Error).message}`)
+  }
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) })
+}
+
+/**
+ * A deferred SQLite transaction that reads and then writes can fail with SQLITE_BUSY when another
+ * process holds the write lock (the busy handler is not consulted for a lock upgrade). Taking the
+ * write lock at `begin immediate` makes concurrent writers queue behind busy_timeout instead.
+ * https://www.sqlite.org/lang_transaction.html#deferred_immediate_and_exclusive_transactions
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig
+  constructor(config: SqliteDialectConfig) {
+    super(config)
+    this.#config = config
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.#config)
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+/** PostgreSQL; an optional `?schema=name` puts every table in that schema (used by tests). */
+function openPostgres(url: string, poolSize: number): Kysely<Database> {
+  const parsed = new URL(url)
+  const schema = parsed.searchParams.get('schema')
+  parsed.searchParams.delete('schema')
+  if (schema && !/^[a-z_][a-z0-9_]*$/i.test(schema))
+    throw new DatabaseOpenError(`Invalid schema name ${schema}`)
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: poolSize,
+    connectionTimeoutMillis: 10_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  })
+  // An idle client that loses its connection emits 'error' on the pool; without a listener the
+  // process would crash. The next query gets a fresh connection.
+  pool.on('error', () => {})
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/** Fails with DatabaseOpenError when the database does not answer. */
+export async function ping(store: Store): Promise<void> {
+  try {
+    await store.db.executeQuery(CompiledQuery.raw('select 1'))
+  } catch (error) {
+    throw new DatabaseOpenError(`Database does not answer: ${(error as Error).message}`)
+  }
+}

@@ -1,0 +1,39 @@
+// The provisioning log: one row per SCIM write and per rejected request.
+import type { Kysely } from 'kysely'
+import { toJson } from './json.js'
+import type { Database } from './schema.js'
+
+export interface NewEvent {
+  readonly platformId: string
+  readonly requestId?: string | undefined
+  readonly apiKeyId?: string | undefined
+  readonly method: string
+  readonly path: string
+  readonly status: number
+  readonly resourceType?: string | undefined
+  readonly resourceId?: string | undefined
+  /** Attribute names and member ids touched; never attribute values. */
+  readonly changes?: Readonly<Record<string, unknown>> | undefined
+  readonly error?: string | undefined
+  readonly durationMs: number
+}
+
+export async function recordEvent(db: Kysely<Database>, event: NewEvent): Promise<void> {
+  await db
+    .insertInto('events')
+    .values({
+      platform_id: event.platformId,
+      created_at: new Date().toISOString(),
+      request_id: event.requestId ?? null,
+      api_key_id: event.apiKeyId ?? null,
+      method: event.method,
+      path: event.path.slice(0, 2048),
+      status: event.status,
+      resource_type: event.resourceType ?? null,
+      resource_id: event.resourceId ?? null,
+      changes: event.changes ? toJson(event.changes) : null,
+      error: event.error?.slice(0, 2048) ?? null,
+      duration_ms: Math.round(event.durationMs),
+    })
+    .execute()
+}

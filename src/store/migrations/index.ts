@@ -1,0 +1,29 @@
+// Forward-only migrations, registered statically so the built server needs no file-system scan.
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+import * as m001 from './001-initial.js'
+
+const migrations: Record<string, Migration> = {
+  '001-initial': m001,
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations }
+
+export class MigrationError extends Error {
+  override name = 'MigrationError'
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrate(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'muster_migrations',
+    migrationLockTableName: 'muster_migrations_lock',
+  })
+  const { error, results = [] } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+    throw new MigrationError(`Migration ${failed} failed: ${(error as Error).message ?? String(error)}`)
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

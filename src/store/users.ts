@@ -1,0 +1,147 @@
+// Platform users. The SCIM resource is stored as written in `resource`; the columns beside it are
+// derived from it by `userColumns` on every write and exist to be indexed, filtered and shown.
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
+import type { ScimResource } from '../scim/schemas/types.js'
+import { isPostgres } from './dialect.js'
+import { fromJson, toJson } from './json.js'
+import type { Database, PlatformRole, UserRow, UserStatus } from './schema.js'
+
+/** The resource as stored: never an id, meta, groups or password. */
+export function storedUserResource(resource: ScimResource): ScimResource {
+  const { id: _id, meta: _meta, groups: _groups, password: _password, ...rest } = resource
+  return rest
+}
+
+const ROLES: readonly PlatformRole[] = ['ADMIN', 'OPERATOR', 'MEMBER']
+
+export function userColumns(resource: ScimResource) {
+  const email = String(resource.userName)
+  const name = (resource.name ?? {}) as Record<string, unknown>
+  const extension = (resource[CUSTOM_USER_SCHEMA] ?? {}) as Record<string, unknown>
+  const role = ROLES.find((r) => r === extension.platformRole) ?? 'MEMBER'
+  const text = (value: unknown) => (typeof value === 'string' ? value : null)
+  return {
+    email,
+    email_key: emailKey(email),
+    external_id: text(resource.externalId),
+    display_name: text(resource.displayName),
+    first_name: text(name.givenName),
+    last_name: text(name.familyName),
+    platform_role: role,
+    status: (resource.active === false ? 'INACTIVE' : 'ACTIVE') as UserStatus,
+  }
+}
+
+/** The normalised key that makes userName unique and findable case-insensitively. */
+export function emailKey(email: string): string {
+  return email.toLowerCase()
+}
+
+export function userResource(row: Pick<UserRow, 'resource'>): ScimResource {
+  return fromJson<ScimResource>(row.resource)
+}
+
+export async function insertUser(
+  db: Kysely<Database>,
+  platformId: string,
+  resource: ScimResource,
+  passwordHash: string | null = null,
+): Promise<UserRow> {
+  const now = new Date().toISOString()
+  const stored = storedUserResource(resource)
+  const row: UserRow = {
+    id: randomUUID(),
+    platform_id: platformId,
+    ...userColumns(stored),
+    password_hash: passwordHash,
+    resource: stored,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  }
+  await db
+    .insertInto('users')
+    .values({ ...row, resource: toJson(stored) })
+    .execute()
+  return row
+}
+
+/**
+ * Writes a new version of a user. `lock` rows are read with `getUser(..., { lock: true })` in the
+ * same transaction, so no concurrent write can slip between the read and this update.
+ */
+export async function updateUser(
+  db: Kysely<Database>,
+  row: UserRow,
+  resource: ScimResource,
+): Promise<UserRow> {
+  const stored = storedUserResource(resource)
+  const next: UserRow = {
+    ...row,
+    ...userColumns(stored),
+    resource: stored,
+    version: row.version + 1,
+    updated_at: laterThan(row.updated_at),
+  }
+  await db
+    .updateTable('users')
+    .set({
+      ...userColumns(stored),
+      resource: toJson(stored),
+      version: next.version,
+      updated_at: next.updated_at,
+    })
+    .where('id', '=', row.id)
+    .execute()
+  return next
+}
+
+/** Now, or a millisecond after `previous` so lastModified always moves forward. */
+export function laterThan(previous: string): string {
+  const now = Date.now()
+  const before = Date.parse(previous)
+  return new Date(Number.isNaN(before) || now > before ? now : before + 1).toISOString()
+}
+
+export async function getUser(
+  db: Kysely<Database>,
+  platformId: string,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<UserRow | undefined> {
+  let query = db.selectFrom('users').selectAll().where('platform_id', '=', platformId).where('id', '=', id)
+  // SQLite has no row locks; its transactions already hold the write lock (begin immediate).
+  if (lock && isPostgres(db)) query = query.forUpdate()
+  const row = await query.executeTakeFirst()
+  return row && { ...row, resource: fromJson(row.resource) }
+}
+
+export async function getUserByEmail(
+  db: Kysely<Database>,
+  platformId: string,
+  email: string,
+): Promise<UserRow | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('platform_id', '=', platformId)
+    .where('email_key', '=', emailKey(email))
+    .executeTakeFirst()
+  return row && { ...row, resource: fromJson(row.resource) }
+}
+
+/** Deletes a user and (by cascade) its memberships and sessions. Returns false when absent. */
+export async function deleteUser(db: Kysely<Database>, platformId: string, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('users')
+    .where('platform_id', '=', platformId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
+}
+
+export async function setPasswordHash(db: Kysely<Database>, id: string, hash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).execute()
+}
