@@ -6,6 +6,7 @@ import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
 import { isPostgres } from './dialect.js'
 import { fromJson, toJson } from './json.js'
+import { type ListOptions, type Page, readPage } from './page.js'
 import type { Database, PlatformRole, UserRow, UserStatus } from './schema.js'
 
 /** The resource as stored: never an id, meta, groups or password. */
@@ -144,4 +145,9 @@ export async function deleteUser(db: Kysely<Database>, platformId: string, id: s
 
 export async function setPasswordHash(db: Kysely<Database>, id: string, hash: string): Promise<void> {
   await db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).execute()
+}
+
+/** One page of a platform's users and the number of all matches. */
+export function listUsers(db: Kysely<Database>, platformId: string, options: ListOptions): Promise<Page<UserRow>> {
+  return readPage<UserRow>(db, 'users', platformId, options)
 }

@@ -27,6 +27,7 @@ export function toScimError(error: unknown): ScimError {
 export function sendScimError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const scimError = toScimError(error)
   if (scimError.status >= 500) request.log.error({ err: error }, 'SCIM request failed')
+  request.scimFailure = scimError.scimType ? `${scimError.scimType}: ${scimError.message}` : scimError.message
   if (scimError.status === 401) reply.header('www-authenticate', 'Bearer realm="muster"')
   return reply
     .code(scimError.status)

@@ -7,6 +7,8 @@ import type { Store } from '../../store/database.js'
 import { bearerAuth } from './auth.js'
 import { discoveryRoutes } from './discovery.js'
 import { SCIM_CONTENT_TYPE, sendScimError } from './errors.js'
+import { recordRejectedWrites } from './events.js'
+import { userRoutes } from './users.js'
 
 export interface ScimOptions {
   readonly store: Store
@@ -16,15 +18,16 @@ export interface ScimOptions {
 export async function scimPlugin(app: FastifyInstance, { store, config }: ScimOptions): Promise<void> {
   // Bodies arrive as application/scim+json or application/json with any charset; clients never get
   // 406 or 415, so every content type is read as JSON (rfc7644#section-3.1).
+  // JSON.parse via Fastify's secure parser, which drops `__proto__` and `constructor.prototype` keys.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-    const text = String(body)
-    if (text.trim() === '') return done(null, undefined)
-    try {
-      done(null, JSON.parse(text))
-    } catch (error) {
-      done(invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}`), undefined)
-    }
+  const parseJson = app.getDefaultJsonParser('remove', 'remove')
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') return done(null, undefined)
+    parseJson(request, String(body), (error, value) =>
+      error
+        ? done(invalidSyntax(`The request body is not valid JSON: ${error.message}`), undefined)
+        : done(null, value),
+    )
   })
 
   app.addHook('onRequest', bearerAuth(store))
@@ -41,5 +44,8 @@ export async function scimPlugin(app: FastifyInstance, { store, config }: ScimOp
     ),
   )
 
+  app.addHook('onResponse', recordRejectedWrites(store))
+
   await app.register(discoveryRoutes, { config })
+  await app.register(userRoutes, { store, config })
 }

@@ -45,11 +45,17 @@ export function findAttribute(
   return defs.find((d) => d.name.toLowerCase() === wanted)
 }
 
+const schemasByType = new Map<ResourceTypeName, readonly ResolvedSchema[]>()
+
 /** The schemas of a resource type: the core schema first, then its extensions. */
 export function schemasOf(type: ResourceTypeName): readonly ResolvedSchema[] {
+  const cached = schemasByType.get(type)
+  if (cached) return cached
   const rt = resourceType(type)
   const core = { schema: findSchema(rt.schema)!, extension: false }
-  return [core, ...rt.schemaExtensions.map((e) => ({ schema: findSchema(e.schema)!, extension: true }))]
+  const all = [core, ...rt.schemaExtensions.map((e) => ({ schema: findSchema(e.schema)!, extension: true }))]
+  schemasByType.set(type, all)
+  return all
 }
 
 /** An extension URN of `type`, matched case-insensitively (exact URN only). */
@@ -66,6 +72,7 @@ export function resolveExtension(type: ResourceTypeName, urn: string): SchemaDef
 export function resolveAttribute(type: ResourceTypeName, path: string): ResolvedAttribute | undefined {
   const all = schemasOf(type)
   const lower = path.toLowerCase()
+  // Longest URN first, so that no URN can shadow a longer one it prefixes.
   const prefixed = [...all]
     .sort((a, b) => b.schema.id.length - a.schema.id.length)
     .find(

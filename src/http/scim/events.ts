@@ -1,0 +1,65 @@
+// Provisioning events: a successful write records its event inside its own transaction, so an
+// acknowledged write always has one; a rejected write is recorded once the response is sent.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Store } from '../../store/database.js'
+import type { NewEvent } from '../../store/events.js'
+import { recordEvent } from '../../store/events.js'
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+export interface EventFields {
+  readonly status: number
+  readonly resourceType?: string | undefined
+  readonly resourceId?: string | undefined
+  readonly changes?: Readonly<Record<string, unknown>> | undefined
+  readonly error?: string | undefined
+}
+
+export function eventOf(request: FastifyRequest, reply: FastifyReply, fields: EventFields): NewEvent {
+  return {
+    platformId: request.scim.platformId,
+    apiKeyId: request.scim.keyId,
+    requestId: request.id,
+    method: request.method,
+    path: request.url.split('?')[0] ?? request.url,
+    durationMs: reply.elapsedTime,
+    ...fields,
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by a handler whose write (and event) committed. */
+    eventRecorded?: boolean
+    /** The error a rejected request was answered with, for its event. */
+    scimFailure?: string
+  }
+}
+
+/** onResponse hook: records rejected writes (the status ≥ 400 of an authenticated write request). */
+export function recordRejectedWrites(store: Store) {
+  return async function onResponse(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!WRITES.has(request.method) || request.eventRecorded || !request.scim || reply.statusCode < 400)
+      return
+    const [, resource, id] = /\/(Users|Groups|Bulk|\.search)(?:\/([^/?]+))?/i.exec(request.url) ?? []
+    if (resource?.toLowerCase() === '.search' || id?.toLowerCase() === '.search') return
+    try {
+      await recordEvent(
+        store.db,
+        eventOf(request, reply, {
+          status: reply.statusCode,
+          resourceType: resource ? resourceName(resource) : undefined,
+          resourceId: id,
+          error: request.scimFailure,
+        }),
+      )
+    } catch (error) {
+      request.log.error({ err: error }, 'could not record a provisioning event')
+    }
+  }
+}
+
+function resourceName(segment: string): string {
+  const lower = segment.toLowerCase()
+  return lower === 'users' ? 'User' : lower === 'groups' ? 'Group' : segment
+}

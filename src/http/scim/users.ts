@@ -1,0 +1,235 @@
+// /Users (rfc7644#section-3): platform users as SCIM User resources.
+import { isDeepStrictEqual } from 'node:util'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../../config.js'
+import { invalidValue, notFound, ScimError, uniqueness } from '../../scim/errors.js'
+import { listResponse } from '../../scim/list.js'
+import { applyPatch } from '../../scim/patch.js'
+import { parseAttributeList, projectResource } from '../../scim/project.js'
+import { normalizeResource } from '../../scim/resource.js'
+import type { ScimResource } from '../../scim/schemas/types.js'
+import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
+import type { Store } from '../../store/database.js'
+import { isUniqueViolation } from '../../store/errors.js'
+import { recordEvent } from '../../store/events.js'
+import { userFilter } from '../../store/filter-sql.js'
+import { groupsOfUsers } from '../../store/members.js'
+import type { UserRow } from '../../store/schema.js'
+import { userSort } from '../../store/sort-sql.js'
+import { deleteUser, getUser, insertUser, listUsers, updateUser } from '../../store/users.js'
+import { methodNotAllowed } from './errors.js'
+import { eventOf } from './events.js'
+import { parseListFilter, readListQuery, storeListOptions } from './list.js'
+import { baseUrl, scimQuery } from './request.js'
+
+interface Options {
+  readonly store: Store
+  readonly config: Config
+}
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>
+
+export async function userRoutes(app: FastifyInstance, { store, config }: Options): Promise<void> {
+  const list = async (request: FastifyRequest) => {
+    const query = readListQuery(request, config)
+    const filter = parseListFilter(query, config)
+    const options = storeListOptions(query, filter, { filter: userFilter, sort: userSort }, store.dialect)
+    const page = await listUsers(store.db, request.scim.platformId, options)
+    const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes }
+    const resources = await toUserResources(request, page.rows, projection)
+    return listResponse(resources, page.total, query.startIndex)
+  }
+  app.get('/Users', list)
+  app.post('/Users/.search', list)
+  methodNotAllowed(app, '/Users/.search', ['POST'])
+
+  app.get('/Users/:id', async (request: IdRequest, reply) => {
+    const row = await getUser(store.db, request.scim.platformId, request.params.id)
+    if (!row) throw userNotFound(request.params.id)
+    if (matchesIfNoneMatch(request.headers['if-none-match'], row.version)) return reply.code(304).send()
+    return sendUser(request, reply, 200, row)
+  })
+
+  app.post('/Users', async (request, reply) => {
+    const resource = normalizeResource('User', request.body)
+    const row = await store.transaction(async (trx) => {
+      const inserted = await insertUser(trx, request.scim.platformId, resource).catch(
+        rethrowUniqueness(resource),
+      )
+      const changes = { attributes: attributeNames(resource) }
+      await recordEvent(
+        trx,
+        eventOf(request, reply, { status: 201, resourceType: 'User', resourceId: inserted.id, changes }),
+      )
+      return inserted
+    })
+    request.eventRecorded = true
+    reply.header('location', `${baseUrl(request, config)}/Users/${row.id}`)
+    return sendUser(request, reply, 201, row)
+  })
+
+  app.put('/Users/:id', async (request: IdRequest, reply) => {
+    const resource = normalizeResource('User', request.body)
+    const row = await writeUser(request, reply, (current) => ({
+      resource,
+      changed: changedAttributes(current.resource as ScimResource, resource),
+    }))
+    return sendUser(request, reply, 200, row)
+  })
+
+  app.patch('/Users/:id', async (request: IdRequest, reply) => {
+    const limits = {
+      maxOperations: config.SCIM_MAX_OPERATIONS,
+      maxMembersPerOp: config.SCIM_MAX_MEMBERS_PER_OPERATION,
+    }
+    const row = await writeUser(request, reply, (current) => {
+      const result = applyPatch('User', current.resource as ScimResource, request.body, limits)
+      return { resource: result.resource, changed: result.changed }
+    })
+    return sendUser(request, reply, 200, row)
+  })
+
+  app.delete('/Users/:id', async (request: IdRequest, reply) => {
+    const { platformId } = request.scim
+    await store.transaction(async (trx) => {
+      const row = await getUser(trx, platformId, request.params.id, { lock: true })
+      if (!row) throw userNotFound(request.params.id)
+      checkIfMatch(request.headers['if-match'], row.version)
+      await deleteUser(trx, platformId, row.id)
+      const changes = { deleted: true, userName: row.email }
+      await recordEvent(
+        trx,
+        eventOf(request, reply, { status: 204, resourceType: 'User', resourceId: row.id, changes }),
+      )
+    })
+    request.eventRecorded = true
+    return reply.code(204).send()
+  })
+  methodNotAllowed(app, '/Users', ['GET', 'POST'])
+  methodNotAllowed(app, '/Users/:id', ['GET', 'PUT', 'PATCH', 'DELETE'])
+
+  /** RFC 7644 §3.11: /Me needs a subject, which a platform API key does not have. */
+  app.all('/Me', async () => {
+    throw new ScimError(501, '/Me is not supported: the bearer token is a platform API key, not a user.')
+  })
+
+  /**
+   * Reads a user under lock, lets `change` compute the new resource, and writes it with its event in one
+   * transaction. A change that leaves the resource as it was writes nothing and keeps the version.
+   */
+  async function writeUser(
+    request: IdRequest,
+    reply: FastifyReply,
+    change: (current: UserRow) => { resource: ScimResource; changed: readonly string[] },
+  ): Promise<UserRow> {
+    const { platformId } = request.scim
+    const row = await store.transaction(async (trx) => {
+      const current = await getUser(trx, platformId, request.params.id, { lock: true })
+      if (!current) throw userNotFound(request.params.id)
+      checkIfMatch(request.headers['if-match'], current.version)
+      const { resource, changed } = change(current)
+      if (typeof resource.userName !== 'string' || resource.userName.trim() === '') {
+        throw invalidValue('Attribute "userName" is required and cannot be empty.')
+      }
+      const same = isDeepStrictEqual(resource, current.resource)
+      const next = same
+        ? current
+        : await updateUser(trx, current, resource).catch(rethrowUniqueness(resource))
+      const changes = { attributes: same ? [] : changed }
+      await recordEvent(
+        trx,
+        eventOf(request, reply, { status: 200, resourceType: 'User', resourceId: current.id, changes }),
+      )
+      return next
+    })
+    request.eventRecorded = true
+    return row
+  }
+
+  async function sendUser(request: FastifyRequest, reply: FastifyReply, status: number, row: UserRow) {
+    const params = scimQuery(request)
+    const projection = {
+      attributes: parseAttributeList(params.attributes),
+      excludedAttributes: parseAttributeList(params.excludedattributes),
+    }
+    const [resource] = await toUserResources(request, [row], projection)
+    reply.header('etag', etag(row.version))
+    return reply.code(status).send(resource)
+  }
+
+  async function toUserResources(
+    request: FastifyRequest,
+    rows: readonly UserRow[],
+    projection: { attributes?: string[] | undefined; excludedAttributes?: string[] | undefined },
+  ): Promise<ScimResource[]> {
+    const base = baseUrl(request, config)
+    const groups = wantsGroups(projection)
+      ? await groupsOfUsers(
+          store.db,
+          request.scim.platformId,
+          rows.map((r) => r.id),
+        )
+      : undefined
+    return rows.map((row) => {
+      const userGroups = groups?.get(row.id)?.map((g) => ({ ...g, $ref: `${base}/Groups/${g.value}` }))
+      return projectResource('User', toUserResource(row, base, userGroups), projection)
+    })
+  }
+}
+
+/** The SCIM view of a stored user: its resource plus id, groups and meta (rfc7643#section-3.1). */
+export function toUserResource(
+  row: UserRow,
+  base: string,
+  groups: readonly object[] | undefined,
+): ScimResource {
+  const { schemas, ...rest } = row.resource as ScimResource
+  return {
+    schemas,
+    id: row.id,
+    ...rest,
+    ...(groups && groups.length > 0 ? { groups } : {}),
+    meta: {
+      resourceType: 'User',
+      created: row.created_at,
+      lastModified: row.updated_at,
+      location: `${base}/Users/${row.id}`,
+      version: etag(row.version),
+    },
+  }
+}
+
+/** Whether a projection can return `groups`, so the membership query can be skipped when it cannot. */
+function wantsGroups(projection: {
+  attributes?: string[] | undefined
+  excludedAttributes?: string[] | undefined
+}) {
+  const names = (list: string[] | undefined) =>
+    (list ?? []).map((a) => a.toLowerCase().replace(/^urn:.*:user:/, ''))
+  if (names(projection.excludedAttributes).includes('groups')) return false
+  const attributes = names(projection.attributes)
+  return attributes.length === 0 || attributes.some((a) => a === 'groups' || a.startsWith('groups.'))
+}
+
+function userNotFound(id: string) {
+  return notFound(`User ${id} not found.`)
+}
+
+function rethrowUniqueness(resource: ScimResource) {
+  return (error: unknown): never => {
+    if (isUniqueViolation(error))
+      throw uniqueness(`A user with userName "${String(resource.userName)}" already exists.`)
+    throw error
+  }
+}
+
+function attributeNames(resource: ScimResource): string[] {
+  return Object.keys(resource).filter((k) => k !== 'schemas' && k !== 'password')
+}
+
+/** Top-level attributes (and extensions) that differ between two resources, for the event log. */
+function changedAttributes(before: ScimResource, after: ScimResource): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)])
+  keys.delete('schemas')
+  return [...keys].filter((k) => k === 'password' || !isDeepStrictEqual(before[k], after[k])).sort()
+}

@@ -1,0 +1,177 @@
+// Project memberships: one row per (project, user). Changes are set deltas on this table, never a
+// rewrite of a member list, so their cost does not grow with the size of the group.
+import type { Kysely } from 'kysely'
+import type { Database, ProjectRole } from './schema.js'
+
+export interface UserGroup {
+  readonly value: string
+  readonly display: string
+}
+
+/** The projects of each of the given users (a User's read-only `groups`), in one query. */
+export async function groupsOfUsers(
+  db: Kysely<Database>,
+  platformId: string,
+  userIds: readonly string[],
+): Promise<Map<string, UserGroup[]>> {
+  const groups = new Map<string, UserGroup[]>(userIds.map((id) => [id, []]))
+  if (userIds.length === 0) return groups
+  const rows = await db
+    .selectFrom('project_members')
+    .innerJoin('projects', 'projects.id', 'project_members.project_id')
+    .select(['project_members.user_id', 'projects.id', 'projects.display_name'])
+    .where('project_members.platform_id', '=', platformId)
+    .where('project_members.user_id', 'in', userIds)
+    .orderBy('projects.display_key')
+    .execute()
+  for (const row of rows) groups.get(row.user_id)?.push({ value: row.id, display: row.display_name })
+  return groups
+}
+
+/** Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const CHUNK = 1000
+
+function* chunks<T>(items: readonly T[], size = CHUNK): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size)
+}
+
+/** The ids among `ids` that are not users of the platform. */
+export async function unknownUsers(
+  db: Kysely<Database>,
+  platformId: string,
+  ids: readonly string[],
+): Promise<string[]> {
+  const wanted = [...new Set(ids)]
+  const found = new Set<string>()
+  for (const part of chunks(wanted)) {
+    const rows = await db
+      .selectFrom('users')
+      .select('id')
+      .where('platform_id', '=', platformId)
+      .where('id', 'in', part)
+      .execute()
+    for (const row of rows) found.add(row.id)
+  }
+  return wanted.filter((id) => !found.has(id))
+}
+
+export interface MemberTarget {
+  readonly projectId: string
+  readonly platformId: string
+  readonly role: ProjectRole
+}
+
+/** Insert-or-ignore: re-adding a member changes nothing. Returns the ids actually added. */
+export async function addMembers(
+  db: Kysely<Database>,
+  target: MemberTarget,
+  userIds: readonly string[],
+): Promise<string[]> {
+  const added: string[] = []
+  const now = new Date().toISOString()
+  for (const part of chunks([...new Set(userIds)])) {
+    const rows = await db
+      .insertInto('project_members')
+      .values(
+        part.map((userId) => ({
+          project_id: target.projectId,
+          user_id: userId,
+          platform_id: target.platformId,
+          role: target.role,
+          created_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
+      .returning('user_id')
+      .execute()
+    for (const row of rows) added.push(row.user_id)
+  }
+  return added
+}
+
+/** Deletes by id list: removing a non-member changes nothing. Returns the ids actually removed. */
+export async function removeMembers(
+  db: Kysely<Database>,
+  projectId: string,
+  userIds: readonly string[],
+): Promise<string[]> {
+  const removed: string[] = []
+  for (const part of chunks([...new Set(userIds)])) {
+    const rows = await db
+      .deleteFrom('project_members')
+      .where('project_id', '=', projectId)
+      .where('user_id', 'in', part)
+      .returning('user_id')
+      .execute()
+    for (const row of rows) removed.push(row.user_id)
+  }
+  return removed
+}
+
+export async function removeAllMembers(db: Kysely<Database>, projectId: string): Promise<string[]> {
+  const rows = await db.deleteFrom('project_members').where('project_id', '=', projectId).returning('user_id').execute()
+  return rows.map((r) => r.user_id)
+}
+
+/** Replaces the member set by its delta against the current one: only changed rows are written. */
+export async function replaceMembers(
+  db: Kysely<Database>,
+  target: MemberTarget,
+  userIds: readonly string[],
+): Promise<{ added: string[]; removed: string[] }> {
+  const wanted = new Set(userIds)
+  const current = await memberIds(db, target.projectId)
+  const removed = await removeMembers(
+    db,
+    target.projectId,
+    current.filter((id) => !wanted.has(id)),
+  )
+  const present = new Set(current)
+  const added = await addMembers(
+    db,
+    target,
+    [...wanted].filter((id) => !present.has(id)),
+  )
+  return { added, removed }
+}
+
+async function memberIds(db: Kysely<Database>, projectId: string): Promise<string[]> {
+  const rows = await db.selectFrom('project_members').select('user_id').where('project_id', '=', projectId).execute()
+  return rows.map((r) => r.user_id)
+}
+
+export async function setMemberRoles(db: Kysely<Database>, projectId: string, role: ProjectRole): Promise<void> {
+  await db.updateTable('project_members').set({ role }).where('project_id', '=', projectId).execute()
+}
+
+export interface MemberView {
+  readonly value: string
+  readonly display: string
+}
+
+/**
+ * A project's members in user-id order, a page at a time (keyset pagination on the primary key), so a
+ * 100,000-member group is never held in memory at once.
+ */
+export async function* streamMembers(
+  db: Kysely<Database>,
+  projectId: string,
+  pageSize = 5000,
+): AsyncGenerator<MemberView[]> {
+  let after = ''
+  for (;;) {
+    const rows = await db
+      .selectFrom('project_members')
+      .innerJoin('users', 'users.id', 'project_members.user_id')
+      .select(['project_members.user_id', 'users.display_name', 'users.email'])
+      .where('project_members.project_id', '=', projectId)
+      .where('project_members.user_id', '>', after)
+      .orderBy('project_members.user_id')
+      .limit(pageSize)
+      .execute()
+    if (rows.length === 0) return
+    yield rows.map((r) => ({ value: r.user_id, display: r.display_name ?? r.email }))
+    if (rows.length < pageSize) return
+    after = rows[rows.length - 1]!.user_id
+  }
+}

@@ -1,0 +1,108 @@
+// Projects (SCIM Groups). As with users, the resource is stored as written and the columns beside it
+// are derived from it by `projectColumns`; members live in project_members (see members.ts).
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { CUSTOM_GROUP_SCHEMA } from '../scim/schemas/index.js'
+import type { ScimResource } from '../scim/schemas/types.js'
+import { isPostgres } from './dialect.js'
+import { fromJson, toJson } from './json.js'
+import type { Database, ProjectRole, ProjectRow } from './schema.js'
+import { type ListOptions, type Page, readPage } from './page.js'
+import { laterThan } from './users.js'
+
+const ROLES: readonly ProjectRole[] = ['Admin', 'Editor', 'Viewer']
+
+/** The resource as stored: never an id, meta or members. */
+function storedResource(resource: ScimResource): ScimResource {
+  const { id: _id, meta: _meta, members: _members, ...rest } = resource
+  return rest
+}
+
+export function projectColumns(resource: ScimResource) {
+  const name = String(resource.displayName)
+  const extension = (resource[CUSTOM_GROUP_SCHEMA] ?? {}) as Record<string, unknown>
+  return {
+    display_name: name,
+    display_key: displayKey(name),
+    external_id: typeof resource.externalId === 'string' ? resource.externalId : null,
+    project_role: ROLES.find((r) => r === extension.projectRole) ?? null,
+  }
+}
+
+/** The normalised key that makes a display name unique and findable case-insensitively. */
+export function displayKey(name: string): string {
+  return name.toLowerCase()
+}
+
+export async function insertProject(
+  db: Kysely<Database>,
+  platformId: string,
+  resource: ScimResource,
+): Promise<ProjectRow> {
+  const now = new Date().toISOString()
+  const stored = storedResource(resource)
+  const row: ProjectRow = {
+    id: randomUUID(),
+    platform_id: platformId,
+    ...projectColumns(stored),
+    resource: stored,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  }
+  await db
+    .insertInto('projects')
+    .values({ ...row, resource: toJson(stored) })
+    .execute()
+  return row
+}
+
+export async function getProject(
+  db: Kysely<Database>,
+  platformId: string,
+  id: string,
+  { lock = false }: { lock?: boolean } = {},
+): Promise<ProjectRow | undefined> {
+  let query = db.selectFrom('projects').selectAll().where('platform_id', '=', platformId).where('id', '=', id)
+  // SQLite has no row locks; its transactions already hold the write lock (begin immediate).
+  if (lock && isPostgres(db)) query = query.forUpdate()
+  const row = await query.executeTakeFirst()
+  return row && { ...row, resource: fromJson(row.resource) }
+}
+
+/** Writes a new version: a changed resource, or only a new version when just the members changed. */
+export async function updateProject(
+  db: Kysely<Database>,
+  row: ProjectRow,
+  resource: ScimResource = row.resource as ScimResource,
+): Promise<ProjectRow> {
+  const stored = storedResource(resource)
+  const next: ProjectRow = {
+    ...row,
+    ...projectColumns(stored),
+    resource: stored,
+    version: row.version + 1,
+    updated_at: laterThan(row.updated_at),
+  }
+  await db
+    .updateTable('projects')
+    .set({ ...projectColumns(stored), resource: toJson(stored), version: next.version, updated_at: next.updated_at })
+    .where('id', '=', row.id)
+    .execute()
+  return next
+}
+
+/** Deletes a project and (by cascade) its memberships; users stay. Returns false when absent. */
+export async function deleteProject(db: Kysely<Database>, platformId: string, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('projects')
+    .where('platform_id', '=', platformId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
+}
+
+/** One page of a platform's projects and the number of all matches. */
+export function listProjects(db: Kysely<Database>, platformId: string, options: ListOptions): Promise<Page<ProjectRow>> {
+  return readPage<ProjectRow>(db, 'projects', platformId, options)
+}
