@@ -8,6 +8,7 @@ import { bearerAuth } from './auth.js'
 import { discoveryRoutes } from './discovery.js'
 import { SCIM_CONTENT_TYPE, sendScimError } from './errors.js'
 import { recordRejectedWrites } from './events.js'
+import { groupRoutes } from './groups.js'
 import { userRoutes } from './users.js'
 
 export interface ScimOptions {
@@ -48,4 +49,5 @@ export async function scimPlugin(app: FastifyInstance, { store, config }: ScimOp
 
   await app.register(discoveryRoutes, { config })
   await app.register(userRoutes, { store, config })
+  await app.register(groupRoutes, { store, config })
 }
