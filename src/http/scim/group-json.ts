@@ -64,7 +64,8 @@ export function streamGroup(body: GroupBody): Readable {
   return Readable.from(groupText(body), { objectMode: false })
 }
 
-export function streamGroupList(bodies: readonly GroupBody[], total: number, startIndex: number): Readable {
+/** A ListResponse of streamed resources (users are bodies without members). */
+export function streamList(bodies: readonly GroupBody[], total: number, startIndex: number): Readable {
   return Readable.from(
     (async function* () {
       yield `{"schemas":[${JSON.stringify(LIST_SCHEMA)}],"totalResults":${total},"startIndex":${startIndex},`

@@ -36,11 +36,11 @@ import type { Database, ProjectRole, ProjectRow } from '../../store/schema.js'
 import { groupSort } from '../../store/sort-sql.js'
 import { methodNotAllowed } from './errors.js'
 import { eventOf } from './events.js'
-import { type GroupBody, memberJson, memberKeys, streamGroup, streamGroupList } from './group-json.js'
+import { type GroupBody, memberJson, memberKeys, streamGroup, streamList } from './group-json.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
 import { baseUrl, scimQuery } from './request.js'
 
-interface Options {
+export interface Options {
   readonly store: Store
   readonly config: Config
 }
@@ -62,10 +62,10 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
     const options = storeListOptions(query, filter, { filter: groupFilter, sort: groupSort }, store.dialect)
     const page = await listProjects(store.db, request.scim.platformId, options)
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes }
-    const bodies = page.rows.map((row) => groupBody(request, row, projection))
+    const bodies = page.rows.map((row) => groupBody({ store, config }, request, row, projection))
     return reply
       .type('application/scim+json; charset=utf-8')
-      .send(streamGroupList(bodies, page.total, query.startIndex))
+      .send(streamList(bodies, page.total, query.startIndex))
   }
   app.get('/Groups', list)
   app.post('/Groups/.search', list)
@@ -252,21 +252,27 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
     }
     reply.header('etag', etag(row.version))
     reply.code(status).type('application/scim+json; charset=utf-8')
-    return reply.send(streamGroup(groupBody(request, row, projection)))
+    return reply.send(streamGroup(groupBody({ store, config }, request, row, projection)))
   }
+}
 
-  function groupBody(request: FastifyRequest, row: ProjectRow, projection: ProjectionOptions): GroupBody {
-    const base = baseUrl(request, config)
-    const resource = projectResource('Group', toGroupResource(row, base), projection)
-    const keys = memberKeys(projection)
-    if (!keys) return { resource }
-    return {
-      resource,
-      members: async function* () {
-        for await (const page of streamMembers(store.db, row.id))
-          yield page.map((m) => memberJson(m, keys, base))
-      },
-    }
+/** A group to stream: its projected resource and, when returned, its member pages. */
+export function groupBody(
+  { store, config }: Options,
+  request: FastifyRequest,
+  row: ProjectRow,
+  projection: ProjectionOptions,
+): GroupBody {
+  const base = baseUrl(request, config)
+  const resource = projectResource('Group', toGroupResource(row, base), projection)
+  const keys = memberKeys(projection)
+  if (!keys) return { resource }
+  return {
+    resource,
+    members: async function* () {
+      for await (const page of streamMembers(store.db, row.id))
+        yield page.map((m) => memberJson(m, keys, base))
+    },
   }
 }
 

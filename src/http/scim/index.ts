@@ -9,6 +9,7 @@ import { discoveryRoutes } from './discovery.js'
 import { SCIM_CONTENT_TYPE, sendScimError } from './errors.js'
 import { recordRejectedWrites } from './events.js'
 import { groupRoutes } from './groups.js'
+import { searchRoutes } from './search.js'
 import { userRoutes } from './users.js'
 
 export interface ScimOptions {
@@ -50,4 +51,5 @@ export async function scimPlugin(app: FastifyInstance, { store, config }: ScimOp
   await app.register(discoveryRoutes, { config })
   await app.register(userRoutes, { store, config })
   await app.register(groupRoutes, { store, config })
+  await app.register(searchRoutes, { store, config })
 }

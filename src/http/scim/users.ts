@@ -22,7 +22,7 @@ import { eventOf } from './events.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
 import { baseUrl, scimQuery } from './request.js'
 
-interface Options {
+export interface Options {
   readonly store: Store
   readonly config: Config
 }
@@ -36,7 +36,7 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
     const options = storeListOptions(query, filter, { filter: userFilter, sort: userSort }, store.dialect)
     const page = await listUsers(store.db, request.scim.platformId, options)
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes }
-    const resources = await toUserResources(request, page.rows, projection)
+    const resources = await renderUsers({ store, config }, request, page.rows, projection)
     return listResponse(resources, page.total, query.startIndex)
   }
   app.get('/Users', list)
@@ -152,29 +152,31 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
       attributes: parseAttributeList(params.attributes),
       excludedAttributes: parseAttributeList(params.excludedattributes),
     }
-    const [resource] = await toUserResources(request, [row], projection)
+    const [resource] = await renderUsers({ store, config }, request, [row], projection)
     reply.header('etag', etag(row.version))
     return reply.code(status).send(resource)
   }
+}
 
-  async function toUserResources(
-    request: FastifyRequest,
-    rows: readonly UserRow[],
-    projection: { attributes?: string[] | undefined; excludedAttributes?: string[] | undefined },
-  ): Promise<ScimResource[]> {
-    const base = baseUrl(request, config)
-    const groups = wantsGroups(projection)
-      ? await groupsOfUsers(
-          store.db,
-          request.scim.platformId,
-          rows.map((r) => r.id),
-        )
-      : undefined
-    return rows.map((row) => {
-      const userGroups = groups?.get(row.id)?.map((g) => ({ ...g, $ref: `${base}/Groups/${g.value}` }))
-      return projectResource('User', toUserResource(row, base, userGroups), projection)
-    })
-  }
+/** Users as SCIM resources, their `groups` read in one query when the projection returns them. */
+export async function renderUsers(
+  { store, config }: Options,
+  request: FastifyRequest,
+  rows: readonly UserRow[],
+  projection: { attributes?: string[] | undefined; excludedAttributes?: string[] | undefined },
+): Promise<ScimResource[]> {
+  const base = baseUrl(request, config)
+  const groups = wantsGroups(projection)
+    ? await groupsOfUsers(
+        store.db,
+        request.scim.platformId,
+        rows.map((r) => r.id),
+      )
+    : undefined
+  return rows.map((row) => {
+    const userGroups = groups?.get(row.id)?.map((g) => ({ ...g, $ref: `${base}/Groups/${g.value}` }))
+    return projectResource('User', toUserResource(row, base, userGroups), projection)
+  })
 }
 
 /** The SCIM view of a stored user: its resource plus id, groups and meta (rfc7643#section-3.1). */
