@@ -4,8 +4,12 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { adminRoutes } from './http/admin/index.js'
 import { healthRoutes } from './http/health.js'
+import { observe } from './http/observability.js'
 import { scimPlugin } from './http/scim/index.js'
 import { SCIM_BASE } from './http/scim/request.js'
+import { type Buckets, memoryBuckets, redisBuckets } from './limits/token-bucket.js'
+import { createMetrics } from './metrics.js'
+import { type Retention, startRetention } from './retention.js'
 import type { Store } from './store/database.js'
 
 export interface AppOptions {
@@ -13,6 +17,13 @@ export interface AppOptions {
   readonly store: Store
   /** A pino destination for tests that inspect the log. */
   readonly logStream?: NodeJS.WritableStream
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Background pruning of old provisioning events. */
+    retention: Retention
+  }
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -32,6 +43,8 @@ export async function buildApp({ config, store, logStream }: AppOptions): Promis
       const sent = request.headers['x-request-id']
       return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID()
     },
+    // One line per request, written by observe() with the route, platform and key.
+    disableRequestLogging: true,
     // Entra gives up after 60 s; answer or fail well before that.
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
@@ -41,9 +54,26 @@ export async function buildApp({ config, store, logStream }: AppOptions): Promis
     reply.header('x-request-id', request.id)
     return payload
   })
+  const metrics = createMetrics(store.poolStats)
+  observe(app, { config, metrics })
+  const buckets = rateLimitBuckets(config, app)
+  app.addHook('onClose', async () => buckets?.close())
+  const retention = startRetention(store, config, { metrics, log: app.log })
+  app.decorate('retention', retention)
+  app.addHook('onClose', async () => retention.stop())
 
   await app.register(healthRoutes, { store })
-  await app.register(scimPlugin, { prefix: SCIM_BASE, store, config })
+  await app.register(scimPlugin, { prefix: SCIM_BASE, store, config, metrics, buckets })
   await app.register(adminRoutes, { prefix: '/api/v1', store, config })
   return app
+}
+
+/** Per-key buckets: in Redis when REDIS_URL is set (shared by all processes), else in this process. */
+function rateLimitBuckets(config: Config, app: FastifyInstance): Buckets | undefined {
+  if (config.RATE_LIMIT_PER_SECOND === 0) return undefined
+  const options = { rate: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST }
+  if (!config.REDIS_URL) return memoryBuckets(options)
+  return redisBuckets(config.REDIS_URL, options, (error) =>
+    app.log.warn({ err: error }, 'rate limiter: Redis error'),
+  )
 }

@@ -87,7 +87,7 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
 
   if (command === 'serve' && !sub) {
     const running = await startServer(config)
-    handleSignals(running)
+    handleSignals(running, config.SHUTDOWN_GRACE_MS)
     return 0
   }
   if (!command) throw new UsageError('No command given.')

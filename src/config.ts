@@ -26,6 +26,20 @@ const schema = z.object({
   SCIM_MAX_FILTER_LENGTH: int(16, 1_000_000).default(4096),
   SCIM_MAX_FILTER_DEPTH: int(1, 1000).default(16),
   DATABASE_POOL_SIZE: int(1, 1000).default(10),
+  /** Sustained SCIM requests per second per API key (token bucket); 0 turns the limit off. */
+  RATE_LIMIT_PER_SECOND: int(0, 1_000_000).default(200),
+  /** Burst size of the per-key bucket. */
+  RATE_LIMIT_BURST: int(1, 10_000_000).default(1000),
+  /** Failed bearer authentications per client address per minute before it gets 429. */
+  AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(30),
+  /** Shares the rate-limit buckets between processes when set (redis://host:6379). */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** When set, GET /metrics requires "Authorization: Bearer <token>". */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Provisioning events older than this are pruned in the background; 0 keeps them forever. */
+  EVENT_RETENTION_DAYS: int(0, 36_500).default(90),
+  /** How long a shutdown waits for in-flight requests before it gives up, milliseconds. */
+  SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
 })
 
 export type Config = Readonly<z.infer<typeof schema>>

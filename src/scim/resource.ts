@@ -58,7 +58,8 @@ function assign(resource: ScimResource, resolved: ResolvedAttribute, raw: unknow
 /** Required attributes of the core schema must be present and non-empty (RFC 7643 §2.2 "required"). */
 function checkRequired(type: ResourceTypeName, resource: ScimResource): void {
   for (const def of schemasOf(type)[0]!.schema.attributes) {
-    if (def.required && (resource[def.name] === undefined || resource[def.name] === '')) {
+    const value = resource[def.name]
+    if (def.required && (value === undefined || (typeof value === 'string' && value.trim() === ''))) {
       throw invalidValue(`Attribute "${def.name}" is required`)
     }
   }

@@ -24,6 +24,8 @@ export interface Store {
   /** Runs fn in one transaction that takes the write lock up front (see `begin immediate` below). */
   transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>
   close(): Promise<void>
+  /** Connection pool state (PostgreSQL; SQLite has one connection and no pool). */
+  poolStats?: () => { total: number; idle: number; waiting: number }
 }
 
 export interface DbOptions {
@@ -37,12 +39,17 @@ export class DatabaseOpenError extends Error {
 
 export function createStore({ url, poolSize = 10 }: DbOptions): Store {
   const dialect: Dialect = /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite'
-  const db = dialect === 'postgres' ? openPostgres(url, poolSize) : openSqlite(url)
+  if (dialect === 'sqlite') {
+    const db = openSqlite(url)
+    return { db, dialect, transaction: (fn) => db.transaction().execute(fn), close: () => db.destroy() }
+  }
+  const { db, pool } = openPostgres(url, poolSize)
   return {
     db,
     dialect,
     transaction: (fn) => db.transaction().execute(fn),
     close: () => db.destroy(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   }
 }
 
@@ -91,7 +98,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 /** PostgreSQL; an optional `?schema=name` puts every table in that schema (used by tests). */
-function openPostgres(url: string, poolSize: number): Kysely<Database> {
+function openPostgres(url: string, poolSize: number): { db: Kysely<Database>; pool: pg.Pool } {
   const parsed = new URL(url)
   const schema = parsed.searchParams.get('schema')
   parsed.searchParams.delete('schema')
@@ -106,7 +113,7 @@ function openPostgres(url: string, poolSize: number): Kysely<Database> {
   // An idle client that loses its connection emits 'error' on the pool; without a listener the
   // process would crash. The next query gets a fresh connection.
   pool.on('error', () => {})
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool }
 }
 
 /** Fails with DatabaseOpenError when the database does not answer. */

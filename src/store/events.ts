@@ -37,3 +37,17 @@ export async function recordEvent(db: Kysely<Database>, event: NewEvent): Promis
     })
     .execute()
 }
+
+/**
+ * Deletes events created before `before`, at most `batch` rows: short statements, so pruning never
+ * holds the write lock long enough to delay a request. Returns the number deleted.
+ */
+export async function pruneEvents(db: Kysely<Database>, before: string, batch = 1000): Promise<number> {
+  const result = await db
+    .deleteFrom('events')
+    .where('id', 'in', (eb) =>
+      eb.selectFrom('events').select('id').where('created_at', '<', before).limit(batch),
+    )
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

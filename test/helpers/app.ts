@@ -24,10 +24,14 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+  { logStream }: { logStream?: NodeJS.WritableStream } = {},
+): Promise<TestApp> {
   const store = await createTestStore(dialect)
   const config = testConfig({ PUBLIC_URL: 'https://muster.test', ...env })
-  const app = await buildApp({ config, store })
+  const app = await buildApp({ config, store, ...(logStream ? { logStream } : {}) })
   const platform = await createPlatform(store.db, 'Acme')
   const { secret } = await createApiKey(store.db, platform.id, 'test')
   return {

@@ -14,14 +14,20 @@ declare module 'fastify' {
 /** The same answer for a missing, malformed, wrong or revoked key: nothing tells them apart. */
 const rejected = () => unauthorized('A valid bearer token (a platform API key) is required.')
 
-export function bearerAuth(store: Store) {
+/** `onFailure` may throw instead (e.g. 429 for an address that keeps failing). */
+export function bearerAuth(
+  store: Store,
+  onFailure: (request: FastifyRequest, reply: FastifyReply) => Promise<void>,
+) {
   const touch = createKeyToucher(store.db)
-  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
-    if (!match?.[1]) throw rejected()
-    const identity = await authenticateKey(store.db, match[1])
-    if (!identity) throw rejected()
+    const identity = match?.[1] ? await authenticateKey(store.db, match[1]) : undefined
+    if (!identity) {
+      await onFailure(request, reply)
+      throw rejected()
+    }
     request.scim = identity
     touch(identity.keyId).catch((error) => request.log.warn({ err: error }, 'could not update last_used_at'))
   }

@@ -106,7 +106,7 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
     const resource = normalizeResource('Group', request.body)
     const ids = readMembers(request.body, config.SCIM_MAX_MEMBERS_PER_OPERATION)
     const members: MemberOp[] = ids === undefined ? [] : [{ kind: 'replace', ids }]
-    const row = await writeGroup(request, reply, (current) => ({
+    const row = await writeGroup(request, reply, 200, (current) => ({
       resource,
       changed: changedAttributes(current.resource as ScimResource, resource),
       members,
@@ -115,14 +115,13 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
   })
 
   app.patch('/Groups/:id', async (request: IdRequest, reply) => {
-    const row = await writeGroup(request, reply, (current) =>
-      applyPatch('Group', current.resource as ScimResource, request.body, limits),
-    )
     // rfc7644#section-3.5.2: 204 unless the client asked for attributes back.
     const params = scimQuery(request)
-    if (params.attributes === undefined && params.excludedattributes === undefined)
-      return reply.code(204).send()
-    return sendGroup(request, reply, 200, row)
+    const status = params.attributes === undefined && params.excludedattributes === undefined ? 204 : 200
+    const row = await writeGroup(request, reply, status, (current) =>
+      applyPatch('Group', current.resource as ScimResource, request.body, limits),
+    )
+    return status === 204 ? reply.code(204).send() : sendGroup(request, reply, 200, row)
   })
 
   app.delete('/Groups/:id', async (request: IdRequest, reply) => {
@@ -158,6 +157,7 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
   async function writeGroup(
     request: IdRequest,
     reply: FastifyReply,
+    status: number,
     change: (current: ProjectRow) => GroupChange,
   ) {
     const { platformId } = request.scim
@@ -186,7 +186,7 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
       }
       await recordEvent(
         trx,
-        eventOf(request, reply, { status: 200, resourceType: 'Group', resourceId: current.id, changes }),
+        eventOf(request, reply, { status, resourceType: 'Group', resourceId: current.id, changes }),
       )
       return next
     })

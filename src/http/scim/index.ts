@@ -2,6 +2,8 @@
 // one error renderer, SCIM-typed responses, and the resource routes.
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
+import type { Buckets } from '../../limits/token-bucket.js'
+import type { Metrics } from '../../metrics.js'
 import { invalidSyntax, notFound } from '../../scim/errors.js'
 import type { Store } from '../../store/database.js'
 import { bearerAuth } from './auth.js'
@@ -9,15 +11,22 @@ import { discoveryRoutes } from './discovery.js'
 import { SCIM_CONTENT_TYPE, sendScimError } from './errors.js'
 import { recordRejectedWrites } from './events.js'
 import { groupRoutes } from './groups.js'
+import { authFailureLimit, keyRateLimit } from './rate-limit.js'
 import { searchRoutes } from './search.js'
 import { userRoutes } from './users.js'
 
 export interface ScimOptions {
   readonly store: Store
   readonly config: Config
+  readonly metrics: Metrics
+  /** Per-key token buckets; undefined when rate limiting is off. */
+  readonly buckets: Buckets | undefined
 }
 
-export async function scimPlugin(app: FastifyInstance, { store, config }: ScimOptions): Promise<void> {
+export async function scimPlugin(
+  app: FastifyInstance,
+  { store, config, metrics, buckets }: ScimOptions,
+): Promise<void> {
   // Bodies arrive as application/scim+json or application/json with any charset; clients never get
   // 406 or 415, so every content type is read as JSON (rfc7644#section-3.1).
   // JSON.parse via Fastify's secure parser, which drops `__proto__` and `constructor.prototype` keys.
@@ -32,7 +41,8 @@ export async function scimPlugin(app: FastifyInstance, { store, config }: ScimOp
     )
   })
 
-  app.addHook('onRequest', bearerAuth(store))
+  app.addHook('onRequest', bearerAuth(store, authFailureLimit(config, metrics)))
+  app.addHook('onRequest', keyRateLimit(buckets, metrics))
   app.addHook('onSend', async (_request, reply, payload) => {
     if (reply.statusCode !== 204 && reply.statusCode !== 304) reply.type(SCIM_CONTENT_TYPE)
     return payload

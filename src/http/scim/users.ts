@@ -190,6 +190,8 @@ export function toUserResource(
     schemas,
     id: row.id,
     ...rest,
+    // Always a JSON boolean (Entra relies on it), from the status, which the console can change too.
+    active: row.status === 'ACTIVE',
     ...(groups && groups.length > 0 ? { groups } : {}),
     meta: {
       resourceType: 'User',

@@ -1,5 +1,6 @@
 // Forward-only migrations, registered statically so the built server needs no file-system scan.
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+import { isPostgres } from '../dialect.js'
 import * as m001 from './001-initial.js'
 
 const migrations: Record<string, Migration> = {
@@ -14,7 +15,13 @@ export class MigrationError extends Error {
 
 /** Applies every pending migration; returns the names applied. */
 export async function migrate(db: Kysely<any>): Promise<string[]> {
+  // Kysely looks for its own tables across all schemas unless told which one; name the current
+  // schema so that databases in separate schemas of one PostgreSQL never see each other's.
+  const schema = isPostgres(db)
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined
   const migrator = new Migrator({
+    ...(schema ? { migrationTableSchema: schema } : {}),
     db,
     provider,
     migrationTableName: 'muster_migrations',
