@@ -1,12 +1,13 @@
 // buildApp: the whole HTTP server without listen(), so tests drive it through app.inject.
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import type { Config } from './config.js'
 import { adminRoutes } from './http/admin/index.js'
 import { healthRoutes } from './http/health.js'
 import { observe } from './http/observability.js'
 import { scimPlugin } from './http/scim/index.js'
 import { SCIM_BASE } from './http/scim/request.js'
+import { DEFAULT_WEB_ROOT, webRoutes } from './http/web.js'
 import { type Buckets, memoryBuckets, redisBuckets } from './limits/token-bucket.js'
 import { createMetrics } from './metrics.js'
 import { type Retention, startRetention } from './retention.js'
@@ -17,6 +18,8 @@ export interface AppOptions {
   readonly store: Store
   /** A pino destination for tests that inspect the log. */
   readonly logStream?: NodeJS.WritableStream
+  /** The built console; null serves none (default: dist/web when it exists). */
+  readonly webRoot?: string | null
 }
 
 declare module 'fastify' {
@@ -28,7 +31,7 @@ declare module 'fastify' {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
-export async function buildApp({ config, store, logStream }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, store, logStream, webRoot }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.LOG_LEVEL,
@@ -44,7 +47,7 @@ export async function buildApp({ config, store, logStream }: AppOptions): Promis
       return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID()
     },
     // One line per request, written by observe() with the route, platform and key.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Entra gives up after 60 s; answer or fail well before that.
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
@@ -65,6 +68,7 @@ export async function buildApp({ config, store, logStream }: AppOptions): Promis
   await app.register(healthRoutes, { store })
   await app.register(scimPlugin, { prefix: SCIM_BASE, store, config, metrics, buckets })
   await app.register(adminRoutes, { prefix: '/api/v1', store, config })
+  await app.register(webRoutes, { root: webRoot === undefined ? DEFAULT_WEB_ROOT : webRoot })
   return app
 }
 

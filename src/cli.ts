@@ -15,6 +15,8 @@ Commands:
   migrate                                     apply pending database migrations
   platform create --name N [--admin-email E]  create a platform and a one-time admin setup link
   platform list                               list platforms
+  platform setup-link --platform ID [--admin-email E]
+                                              a new one-time admin setup link for a platform
   api-key create --platform ID --name N       create an API key (the secret is shown once)
   api-key list --platform ID                  list a platform's API keys (never the secrets)
   api-key revoke ID                           revoke an API key at once
@@ -109,6 +111,14 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
         { id: platform.id, name: platform.name, setupUrl },
         `Created platform ${platform.name} (${platform.id}).\nFirst admin setup link (works once): ${setupUrl}`,
       )
+      return 0
+    }
+    if (command === 'platform' && sub === 'setup-link' && rest.length === 0) {
+      const platformId = required(values.platform, '--platform')
+      if (!(await getPlatform(store.db, platformId))) throw new Error(`No platform with id ${platformId}.`)
+      const token = await createSetupToken(store.db, platformId, values['admin-email'] ?? null)
+      const setupUrl = `${publicOrigin(config)}/setup/${token}`
+      print({ platformId, setupUrl }, `Admin setup link (works once, for 7 days): ${setupUrl}`)
       return 0
     }
     if (command === 'platform' && sub === 'list' && rest.length === 0) {

@@ -31,6 +31,10 @@ describe('muster CLI', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/)
     expect(setupUrl).toMatch(/\/setup\/[A-Za-z0-9_-]{43}$/)
 
+    const link = JSON.parse((await run('platform', 'setup-link', '--platform', id, '--json')).out)
+    expect(link.setupUrl).toMatch(/\/setup\/[A-Za-z0-9_-]{43}$/)
+    expect(link.setupUrl).not.toBe(setupUrl)
+
     const platforms = JSON.parse((await run('platform', 'list', '--json')).out)
     expect(platforms.map((p: { id: string }) => p.id)).toContain(id)
 

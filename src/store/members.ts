@@ -109,7 +109,11 @@ export async function removeMembers(
 }
 
 export async function removeAllMembers(db: Kysely<Database>, projectId: string): Promise<string[]> {
-  const rows = await db.deleteFrom('project_members').where('project_id', '=', projectId).returning('user_id').execute()
+  const rows = await db
+    .deleteFrom('project_members')
+    .where('project_id', '=', projectId)
+    .returning('user_id')
+    .execute()
   return rows.map((r) => r.user_id)
 }
 
@@ -136,11 +140,19 @@ export async function replaceMembers(
 }
 
 async function memberIds(db: Kysely<Database>, projectId: string): Promise<string[]> {
-  const rows = await db.selectFrom('project_members').select('user_id').where('project_id', '=', projectId).execute()
+  const rows = await db
+    .selectFrom('project_members')
+    .select('user_id')
+    .where('project_id', '=', projectId)
+    .execute()
   return rows.map((r) => r.user_id)
 }
 
-export async function setMemberRoles(db: Kysely<Database>, projectId: string, role: ProjectRole): Promise<void> {
+export async function setMemberRoles(
+  db: Kysely<Database>,
+  projectId: string,
+  role: ProjectRole,
+): Promise<void> {
   await db.updateTable('project_members').set({ role }).where('project_id', '=', projectId).execute()
 }
 

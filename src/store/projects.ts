@@ -6,8 +6,8 @@ import { CUSTOM_GROUP_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
 import { isPostgres } from './dialect.js'
 import { fromJson, toJson } from './json.js'
-import type { Database, ProjectRole, ProjectRow } from './schema.js'
 import { type ListOptions, type Page, readPage } from './page.js'
+import type { Database, ProjectRole, ProjectRow } from './schema.js'
 import { laterThan } from './users.js'
 
 const ROLES: readonly ProjectRole[] = ['Admin', 'Editor', 'Viewer']
@@ -86,7 +86,12 @@ export async function updateProject(
   }
   await db
     .updateTable('projects')
-    .set({ ...projectColumns(stored), resource: toJson(stored), version: next.version, updated_at: next.updated_at })
+    .set({
+      ...projectColumns(stored),
+      resource: toJson(stored),
+      version: next.version,
+      updated_at: next.updated_at,
+    })
     .where('id', '=', row.id)
     .execute()
   return next
@@ -103,6 +108,10 @@ export async function deleteProject(db: Kysely<Database>, platformId: string, id
 }
 
 /** One page of a platform's projects and the number of all matches. */
-export function listProjects(db: Kysely<Database>, platformId: string, options: ListOptions): Promise<Page<ProjectRow>> {
+export function listProjects(
+  db: Kysely<Database>,
+  platformId: string,
+  options: ListOptions,
+): Promise<Page<ProjectRow>> {
   return readPage<ProjectRow>(db, 'projects', platformId, options)
 }

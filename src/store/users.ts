@@ -148,6 +148,10 @@ export async function setPasswordHash(db: Kysely<Database>, id: string, hash: st
 }
 
 /** One page of a platform's users and the number of all matches. */
-export function listUsers(db: Kysely<Database>, platformId: string, options: ListOptions): Promise<Page<UserRow>> {
+export function listUsers(
+  db: Kysely<Database>,
+  platformId: string,
+  options: ListOptions,
+): Promise<Page<UserRow>> {
   return readPage<UserRow>(db, 'users', platformId, options)
 }

@@ -1,8 +1,19 @@
-// The console's JSON API under /api/v1 (sessions and the rest arrive with the console).
+// The console's JSON API under /api/v1: public routes (setup link, sign-in, API description) and the
+// routes behind a console session, each scoped to the signed-in admin's platform.
+import cookie from '@fastify/cookie'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
 import type { Store } from '../../store/database.js'
+import { apiKeyRoutes } from './api-keys.js'
+import { authRoutes } from './auth.js'
+import { sendAdminError } from './errors.js'
+import { eventRoutes } from './events.js'
+import { openApiRoutes } from './openapi.js'
+import { projectRoutes } from './projects.js'
+import { crossOriginGuard, requireAdmin } from './session.js'
+import { settingsRoutes } from './settings.js'
 import { setupRoutes } from './setup.js'
+import { userRoutes } from './users.js'
 
 export interface AdminOptions {
   readonly store: Store
@@ -10,5 +21,34 @@ export interface AdminOptions {
 }
 
 export async function adminRoutes(app: FastifyInstance, { store, config }: AdminOptions): Promise<void> {
-  await app.register(setupRoutes, { store, config })
+  // Not the options object itself: it carries this scope's prefix, which children would add again.
+  const options = { store, config }
+  await app.register(cookie)
+  // JSON only: a cross-site HTML form can send text/plain without a CORS preflight, so it is not parsed.
+  app.removeContentTypeParser('text/plain')
+  app.addHook('onRequest', crossOriginGuard(config))
+  // Answers hold account data: no shared or browser cache keeps them.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store')
+    return payload
+  })
+  app.setErrorHandler(sendAdminError)
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: 'not_found',
+      message: `No API endpoint at ${request.method} ${request.url.split('?')[0]}.`,
+    }),
+  )
+
+  await app.register(openApiRoutes)
+  await app.register(setupRoutes, options)
+  await app.register(authRoutes, options)
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', requireAdmin(store))
+    await scope.register(apiKeyRoutes, options)
+    await scope.register(userRoutes, options)
+    await scope.register(projectRoutes, options)
+    await scope.register(settingsRoutes, options)
+    await scope.register(eventRoutes, options)
+  })
 }

@@ -4,14 +4,14 @@ import { isDeepStrictEqual } from 'node:util'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
 import type { Config } from '../../config.js'
-import { invalidValue, notFound, uniqueness } from '../../scim/errors.js'
+import { attributeNames, changedAttributes } from '../../scim/diff.js'
+import { invalidValue, notFound } from '../../scim/errors.js'
 import { applyPatch, type MemberOp } from '../../scim/patch.js'
 import { type ProjectionOptions, parseAttributeList, projectResource } from '../../scim/project.js'
 import { normalizeResource, readMembers } from '../../scim/resource.js'
 import type { ScimResource } from '../../scim/schemas/types.js'
 import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
-import { isUniqueViolation } from '../../store/errors.js'
 import { recordEvent } from '../../store/events.js'
 import { groupFilter } from '../../store/filter-sql.js'
 import {
@@ -34,7 +34,7 @@ import {
 } from '../../store/projects.js'
 import type { Database, ProjectRole, ProjectRow } from '../../store/schema.js'
 import { groupSort } from '../../store/sort-sql.js'
-import { methodNotAllowed } from './errors.js'
+import { methodNotAllowed, rethrowUniqueness } from './errors.js'
 import { eventOf } from './events.js'
 import { type GroupBody, memberJson, memberKeys, streamGroup, streamList } from './group-json.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
@@ -83,7 +83,9 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
     const ids = readMembers(request.body, config.SCIM_MAX_MEMBERS_PER_OPERATION) ?? []
     const { platformId } = request.scim
     const row = await store.transaction(async (trx) => {
-      const project = await insertProject(trx, platformId, resource).catch(rethrowUniqueness(resource))
+      const project = await insertProject(trx, platformId, resource).catch(
+        rethrowUniqueness('group', 'displayName', resource),
+      )
       const { added } = await applyMemberOps(trx, project, [{ kind: 'add', ids }])
       const changes = { attributes: attributeNames(resource), ...memberChanges(added, []) }
       await recordEvent(
@@ -172,7 +174,9 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
       const resourceChanged = !isDeepStrictEqual(resource, current.resource)
       let next = current
       if (resourceChanged) {
-        next = await updateProject(trx, current, resource).catch(rethrowUniqueness(resource))
+        next = await updateProject(trx, current, resource).catch(
+          rethrowUniqueness('group', 'displayName', resource),
+        )
         if (next.project_role !== current.project_role) {
           await setMemberRoles(trx, next.id, await memberRole(trx, next))
         }
@@ -314,23 +318,4 @@ function memberChanges(added: readonly string[], removed: readonly string[]) {
 
 function groupNotFound(id: string) {
   return notFound(`Group ${id} not found.`)
-}
-
-function rethrowUniqueness(resource: ScimResource) {
-  return (error: unknown): never => {
-    if (isUniqueViolation(error)) {
-      throw uniqueness(`A group with displayName "${String(resource.displayName)}" already exists.`)
-    }
-    throw error
-  }
-}
-
-function attributeNames(resource: ScimResource): string[] {
-  return Object.keys(resource).filter((k) => k !== 'schemas')
-}
-
-function changedAttributes(before: ScimResource, after: ScimResource): string[] {
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)])
-  keys.delete('schemas')
-  return [...keys].filter((k) => !isDeepStrictEqual(before[k], after[k])).sort()
 }

@@ -2,7 +2,8 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
-import { invalidValue, notFound, ScimError, uniqueness } from '../../scim/errors.js'
+import { attributeNames, changedAttributes } from '../../scim/diff.js'
+import { invalidValue, notFound, ScimError } from '../../scim/errors.js'
 import { listResponse } from '../../scim/list.js'
 import { applyPatch } from '../../scim/patch.js'
 import { parseAttributeList, projectResource } from '../../scim/project.js'
@@ -10,14 +11,13 @@ import { normalizeResource } from '../../scim/resource.js'
 import type { ScimResource } from '../../scim/schemas/types.js'
 import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
-import { isUniqueViolation } from '../../store/errors.js'
 import { recordEvent } from '../../store/events.js'
 import { userFilter } from '../../store/filter-sql.js'
 import { groupsOfUsers } from '../../store/members.js'
 import type { UserRow } from '../../store/schema.js'
 import { userSort } from '../../store/sort-sql.js'
 import { deleteUser, getUser, insertUser, listUsers, updateUser } from '../../store/users.js'
-import { methodNotAllowed } from './errors.js'
+import { methodNotAllowed, rethrowUniqueness } from './errors.js'
 import { eventOf } from './events.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
 import { baseUrl, scimQuery } from './request.js'
@@ -54,7 +54,7 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
     const resource = normalizeResource('User', request.body)
     const row = await store.transaction(async (trx) => {
       const inserted = await insertUser(trx, request.scim.platformId, resource).catch(
-        rethrowUniqueness(resource),
+        rethrowUniqueness('user', 'userName', resource),
       )
       const changes = { attributes: attributeNames(resource) }
       await recordEvent(
@@ -134,7 +134,7 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
       const same = isDeepStrictEqual(resource, current.resource)
       const next = same
         ? current
-        : await updateUser(trx, current, resource).catch(rethrowUniqueness(resource))
+        : await updateUser(trx, current, resource).catch(rethrowUniqueness('user', 'userName', resource))
       const changes = { attributes: same ? [] : changed }
       await recordEvent(
         trx,
@@ -217,23 +217,4 @@ function wantsGroups(projection: {
 
 function userNotFound(id: string) {
   return notFound(`User ${id} not found.`)
-}
-
-function rethrowUniqueness(resource: ScimResource) {
-  return (error: unknown): never => {
-    if (isUniqueViolation(error))
-      throw uniqueness(`A user with userName "${String(resource.userName)}" already exists.`)
-    throw error
-  }
-}
-
-function attributeNames(resource: ScimResource): string[] {
-  return Object.keys(resource).filter((k) => k !== 'schemas' && k !== 'password')
-}
-
-/** Top-level attributes (and extensions) that differ between two resources, for the event log. */
-function changedAttributes(before: ScimResource, after: ScimResource): string[] {
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)])
-  keys.delete('schemas')
-  return [...keys].filter((k) => k === 'password' || !isDeepStrictEqual(before[k], after[k])).sort()
 }

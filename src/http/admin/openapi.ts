@@ -1,0 +1,309 @@
+// A hand-written OpenAPI 3.1 description of the admin API, served at /api/v1/openapi.json, with a
+// small page at /api/v1/docs. Kept compact on purpose: paths, parameters and shapes, not prose.
+import type { FastifyInstance } from 'fastify'
+
+const json = (schema: object) => ({ content: { 'application/json': { schema } } })
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+const ok = (schema: object, description = 'OK') => ({ description, ...json(schema) })
+const errors = {
+  '400': { description: 'Invalid input', ...json(ref('InputError')) },
+  '401': { description: 'Not signed in', ...json(ref('Error')) },
+  '403': { description: 'Cross-site request refused', ...json(ref('Error')) },
+  '404': { description: 'Not found', ...json(ref('Error')) },
+}
+const query = (name: string, schema: object, description?: string) => ({
+  name,
+  in: 'query',
+  schema,
+  ...(description ? { description } : {}),
+})
+const path = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } })
+const pageParams = [
+  query('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
+  query('offset', { type: 'integer', minimum: 0, default: 0 }),
+]
+const str = { type: 'string' }
+const nullable = (type: string) => ({ type: [type, 'null'] })
+const obj = (properties: Record<string, object>, required = Object.keys(properties)) => ({
+  type: 'object',
+  properties,
+  required,
+})
+const projectRole = { enum: ['Admin', 'Editor', 'Viewer'] }
+const platformRole = { enum: ['ADMIN', 'OPERATOR', 'MEMBER'] }
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Muster admin API',
+    version: '1',
+    description:
+      'The JSON API of the Muster console. Sign in with POST /auth/sign-in; the session is an HttpOnly ' +
+      'cookie. State-changing calls from a browser must be same-origin (Sec-Fetch-Site / Origin). ' +
+      'Every call is scoped to the signed-in admin’s platform. SCIM itself lives at /api/v1/scim/v2.',
+  },
+  servers: [{ url: '/api/v1' }],
+  components: {
+    securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'muster_session' } },
+    schemas: {
+      Error: obj({ error: str, message: str }),
+      InputError: obj({
+        error: { const: 'invalid_input' },
+        message: str,
+        fields: { type: 'object', additionalProperties: str },
+      }),
+      ApiKey: obj({
+        id: str,
+        name: str,
+        truncated: str,
+        createdAt: str,
+        lastUsedAt: nullable('string'),
+        revokedAt: nullable('string'),
+      }),
+      UserProject: obj({ id: str, displayName: str, role: projectRole, effectiveRole: projectRole }),
+      User: obj({
+        id: str,
+        email: str,
+        firstName: nullable('string'),
+        lastName: nullable('string'),
+        displayName: nullable('string'),
+        platformRole,
+        status: { enum: ['ACTIVE', 'INACTIVE'] },
+        externalId: nullable('string'),
+        hasPassword: { type: 'boolean' },
+        createdAt: str,
+        updatedAt: str,
+        projects: { type: 'array', items: ref('UserProject') },
+      }),
+      Project: obj({
+        id: str,
+        displayName: str,
+        externalId: nullable('string'),
+        projectRole: { enum: ['Admin', 'Editor', 'Viewer', null] },
+        memberCount: { type: 'integer' },
+        createdAt: str,
+        updatedAt: str,
+      }),
+      Member: obj({
+        userId: str,
+        email: str,
+        displayName: nullable('string'),
+        platformRole,
+        status: str,
+        role: projectRole,
+        effectiveRole: projectRole,
+      }),
+      Event: obj({
+        id: { type: 'integer' },
+        createdAt: str,
+        requestId: nullable('string'),
+        apiKeyId: nullable('string'),
+        apiKeyName: nullable('string'),
+        method: str,
+        path: str,
+        status: { type: 'integer' },
+        resourceType: nullable('string'),
+        resourceId: nullable('string'),
+        changes: { type: ['object', 'null'] },
+        error: nullable('string'),
+        durationMs: { type: 'integer' },
+      }),
+      Settings: obj({
+        platform: obj({ id: str, name: str }),
+        defaultProjectRole: { enum: ['Admin', 'Editor', 'Viewer', null] },
+        serverDefaultProjectRole: projectRole,
+        effectiveDefaultProjectRole: projectRole,
+      }),
+    },
+  },
+  security: [{ session: [] }],
+  paths: {
+    '/setup/{token}': {
+      get: {
+        summary: 'Check a first-admin setup link',
+        security: [],
+        parameters: [path('token')],
+        responses: {
+          '200': ok(obj({ platform: obj({ id: str, name: str }), email: nullable('string') })),
+          ...errors,
+        },
+      },
+    },
+    '/setup': {
+      post: {
+        summary: 'Create the first admin from a setup link (signs them in)',
+        security: [],
+        requestBody: json(
+          obj(
+            {
+              token: str,
+              email: str,
+              password: { type: 'string', minLength: 12 },
+              firstName: str,
+              lastName: str,
+            },
+            ['token', 'email', 'password'],
+          ),
+        ),
+        responses: { '201': ok(obj({ userId: str, email: str }), 'Created; session cookie set'), ...errors },
+      },
+    },
+    '/auth/sign-in': {
+      post: {
+        summary: 'Sign in with email and password',
+        security: [],
+        requestBody: json(obj({ email: str, password: str })),
+        responses: {
+          '200': ok(obj({ userId: str, platformId: str }), 'Signed in; session cookie set'),
+          '401': { description: 'Email or password is incorrect', ...json(ref('Error')) },
+          '429': { description: 'Too many failed attempts; see Retry-After', ...json(ref('Error')) },
+        },
+      },
+    },
+    '/auth/sign-out': {
+      post: { summary: 'End the session', responses: { '204': { description: 'Signed out' } } },
+    },
+    '/auth/me': {
+      get: {
+        summary: 'The signed-in admin and platform',
+        responses: {
+          '200': ok(
+            obj({
+              user: obj({ id: str, email: str, displayName: nullable('string') }),
+              platform: obj({ id: str, name: str }),
+              scimUrl: str,
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    '/api-keys': {
+      get: {
+        summary: 'List API keys',
+        responses: { '200': ok(obj({ keys: { type: 'array', items: ref('ApiKey') } })), ...errors },
+      },
+      post: {
+        summary: 'Create an API key (the secret is returned only here)',
+        requestBody: json(obj({ name: str })),
+        responses: { '201': ok(obj({ key: ref('ApiKey'), secret: str }), 'Created'), ...errors },
+      },
+    },
+    '/api-keys/{id}': {
+      delete: {
+        summary: 'Revoke an API key at once',
+        parameters: [path('id')],
+        responses: { '204': { description: 'Revoked' }, ...errors },
+      },
+    },
+    '/users': {
+      get: {
+        summary: 'List users',
+        parameters: [
+          query('q', str, 'case-insensitive substring of email, names or externalId'),
+          query('role', platformRole),
+          query('status', { enum: ['ACTIVE', 'INACTIVE'] }),
+          ...pageParams,
+        ],
+        responses: {
+          '200': ok(
+            obj({
+              total: { type: 'integer' },
+              limit: { type: 'integer' },
+              offset: { type: 'integer' },
+              users: { type: 'array', items: ref('User') },
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    '/users/{id}': {
+      patch: {
+        summary: 'Change platform role and/or deactivate/reactivate (updates the SCIM resource too)',
+        parameters: [path('id')],
+        requestBody: json(obj({ platformRole, active: { type: 'boolean' } }, [])),
+        responses: { '200': ok(obj({ user: ref('User') })), ...errors },
+      },
+    },
+    '/projects': {
+      get: {
+        summary: 'List projects',
+        parameters: [query('q', str), ...pageParams],
+        responses: {
+          '200': ok(obj({ total: { type: 'integer' }, projects: { type: 'array', items: ref('Project') } })),
+          ...errors,
+        },
+      },
+    },
+    '/projects/{id}': {
+      get: {
+        summary: 'A project and a page of its members with effective roles',
+        parameters: [path('id'), query('q', str), ...pageParams],
+        responses: {
+          '200': ok(
+            obj({
+              project: ref('Project'),
+              members: obj({ total: { type: 'integer' }, items: { type: 'array', items: ref('Member') } }),
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    '/projects/{id}/members/{userId}': {
+      patch: {
+        summary: 'Change a member’s project role',
+        parameters: [path('id'), path('userId')],
+        requestBody: json(obj({ role: projectRole })),
+        responses: { '200': ok(obj({ projectId: str, userId: str, role: projectRole })), ...errors },
+      },
+    },
+    '/settings': {
+      get: { summary: 'Platform settings', responses: { '200': ok(ref('Settings')), ...errors } },
+      patch: {
+        summary: 'Set the default project role of SCIM members (null: server default)',
+        requestBody: json(obj({ defaultProjectRole: { enum: ['Admin', 'Editor', 'Viewer', null] } })),
+        responses: { '200': ok(ref('Settings')), ...errors },
+      },
+    },
+    '/events': {
+      get: {
+        summary: 'Provisioning log, newest first',
+        parameters: [
+          query('from', { type: 'string', format: 'date-time' }, 'inclusive'),
+          query('to', { type: 'string', format: 'date-time' }, 'exclusive'),
+          query('status', str, 'success, failure or a status code'),
+          query('resourceType', str),
+          query('resourceId', str),
+          query('method', { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }),
+          query('apiKeyId', str),
+          ...pageParams,
+        ],
+        responses: {
+          '200': ok(obj({ total: { type: 'integer' }, events: { type: 'array', items: ref('Event') } })),
+          ...errors,
+        },
+      },
+    },
+    '/events/{id}': {
+      get: {
+        summary: 'One event',
+        parameters: [path('id')],
+        responses: { '200': ok(obj({ event: ref('Event') })), ...errors },
+      },
+    },
+  },
+} as const
+
+const DOCS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Muster admin API</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:3rem auto;padding:0 1rem}code{background:#f2f2f5;padding:0 .25rem}</style>
+</head><body><h1>Muster admin API</h1>
+<p>The OpenAPI 3.1 description is at <a href="/api/v1/openapi.json"><code>/api/v1/openapi.json</code></a>;
+open it in any OpenAPI viewer or generator.</p>
+<p>SCIM 2.0 for identity providers is at <code>/api/v1/scim/v2</code> (bearer: an API key).</p></body></html>`
+
+export async function openApiRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/openapi.json', async () => openApiDocument)
+  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(DOCS_PAGE))
+}

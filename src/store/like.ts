@@ -1,0 +1,15 @@
+// Case-insensitive substring search that behaves the same on SQLite and PostgreSQL.
+import { type Expression, type SqlBool, sql } from 'kysely'
+
+/** `%text%` with LIKE's wildcards escaped, so a search for `a_b` or `50%` means those characters. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
+/**
+ * lower(column) like lower(pattern) escape '\'. SQLite has no default LIKE escape character and
+ * PostgreSQL's LIKE is case-sensitive, so both the escape and lower() are spelled out.
+ */
+export function ilike(column: string, text: string): Expression<SqlBool> {
+  return sql<SqlBool>`lower(${sql.ref(column)}) like lower(${containsPattern(text)}) escape '\\'`
+}

@@ -1,0 +1,138 @@
+// Console sessions. The cookie holds a random 32-byte token; the table holds only its SHA-256, so a
+// leaked database does not hand out live sessions. A session is valid only while its user is still an
+// ACTIVE platform ADMIN: the check is part of the one lookup on every request, so deactivation or a
+// role change ends access at once.
+import { createHash, randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database } from './schema.js'
+import { emailKey } from './users.js'
+
+/** A session lives at most this long, however active. */
+export const SESSION_MAX_MS = 7 * 24 * 3600 * 1000
+/** A session not used for this long ends. */
+export const SESSION_IDLE_MS = 12 * 3600 * 1000
+/** last_seen_at is written at most this often, so reads do not each cost a write. */
+const TOUCH_MS = 60_000
+
+const hash = (token: string) => createHash('sha256').update(token).digest('hex')
+
+export interface SessionIdentity {
+  readonly sessionId: string
+  readonly userId: string
+  readonly platformId: string
+  readonly email: string
+  readonly displayName: string | null
+  readonly platformName: string
+}
+
+export async function createSession(
+  db: Kysely<Database>,
+  userId: string,
+  platformId: string,
+): Promise<string> {
+  const token = randomBytes(32).toString('base64url')
+  const now = Date.now()
+  await db
+    .insertInto('sessions')
+    .values({
+      id: hash(token),
+      user_id: userId,
+      platform_id: platformId,
+      created_at: new Date(now).toISOString(),
+      expires_at: new Date(now + SESSION_MAX_MS).toISOString(),
+      last_seen_at: new Date(now).toISOString(),
+    })
+    .execute()
+  // Old sessions of this user that ran out are swept here rather than by a timer.
+  await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .where((eb) =>
+      eb.or([
+        eb('expires_at', '<=', new Date(now).toISOString()),
+        eb('last_seen_at', '<=', new Date(now - SESSION_IDLE_MS).toISOString()),
+      ]),
+    )
+    .execute()
+  return token
+}
+
+/** The identity behind a live session token, or undefined (unknown, expired, idle, or no longer an ACTIVE ADMIN). */
+export async function findSession(
+  db: Kysely<Database>,
+  token: string,
+  now = Date.now(),
+): Promise<SessionIdentity | undefined> {
+  if (token.length > 128) return undefined
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', (join) =>
+      join.onRef('users.id', '=', 'sessions.user_id').onRef('users.platform_id', '=', 'sessions.platform_id'),
+    )
+    .innerJoin('platforms', 'platforms.id', 'sessions.platform_id')
+    .select([
+      'sessions.id as sessionId',
+      'sessions.last_seen_at as lastSeenAt',
+      'users.id as userId',
+      'users.platform_id as platformId',
+      'users.email as email',
+      'users.display_name as displayName',
+      'platforms.name as platformName',
+    ])
+    .where('sessions.id', '=', hash(token))
+    .where('sessions.expires_at', '>', new Date(now).toISOString())
+    .where('sessions.last_seen_at', '>', new Date(now - SESSION_IDLE_MS).toISOString())
+    .where('users.platform_role', '=', 'ADMIN')
+    .where('users.status', '=', 'ACTIVE')
+    .executeTakeFirst()
+  if (!row) return undefined
+  if (now - Date.parse(row.lastSeenAt) > TOUCH_MS) {
+    await db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(now).toISOString() })
+      .where('id', '=', row.sessionId)
+      .execute()
+  }
+  const { lastSeenAt: _seen, ...identity } = row
+  return identity
+}
+
+/** Sign-out: the session behind this token ends, whatever state its user is in. */
+export async function deleteSession(db: Kysely<Database>, token: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', hash(token)).execute()
+}
+
+/** Ends every session of a user (deactivation, role loss). */
+export async function deleteUserSessions(db: Kysely<Database>, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute()
+}
+
+export interface ConsoleAccount {
+  readonly id: string
+  readonly platformId: string
+  readonly passwordHash: string | null
+  readonly platformRole: string
+  readonly status: string
+}
+
+/**
+ * Accounts that may match a sign-in email. The same email can be an admin on several platforms;
+ * the password decides which one signs in.
+ */
+export function findConsoleAccounts(db: Kysely<Database>, email: string): Promise<ConsoleAccount[]> {
+  return db
+    .selectFrom('users')
+    .select([
+      'id',
+      'platform_id as platformId',
+      'password_hash as passwordHash',
+      'platform_role as platformRole',
+      'status',
+    ])
+    .where('email_key', '=', emailKey(email))
+    .where('password_hash', 'is not', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(5)
+    .execute()
+}

@@ -1,0 +1,135 @@
+// The console's only way to the server: the admin API under /api/v1, JSON in and out, with the
+// session cookie. Errors arrive as { error, message, fields? } and become an ApiError.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Readonly<Record<string, string>> = {},
+  ) {
+    super(message)
+  }
+}
+
+/** Called on any 401 from a signed-in page, so the app can send the user to sign-in. */
+let onUnauthenticated: () => void = () => {}
+export function setUnauthenticatedHandler(handler: () => void) {
+  onUnauthenticated = handler
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError(0, 'network', 'The server could not be reached. Check that Muster is running.')
+  }
+  if (response.status === 204) return undefined as T
+  const data = await response.json().catch(() => ({}))
+  if (!response.ok) {
+    if (response.status === 401 && !path.startsWith('/auth/sign-in')) onUnauthenticated()
+    throw new ApiError(
+      response.status,
+      String(data.error ?? 'error'),
+      String(data.message ?? `The server answered ${response.status}.`),
+      data.fields ?? {},
+    )
+  }
+  return data as T
+}
+
+export const query = (params: Record<string, string | number | undefined>) => {
+  const search = new URLSearchParams()
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== '') search.set(key, String(value))
+  const text = search.toString()
+  return text ? `?${text}` : ''
+}
+
+export type PlatformRole = 'ADMIN' | 'OPERATOR' | 'MEMBER'
+export type ProjectRole = 'Admin' | 'Editor' | 'Viewer'
+
+export interface Me {
+  user: { id: string; email: string; displayName: string | null }
+  platform: { id: string; name: string }
+  scimUrl: string
+}
+
+export interface ApiKey {
+  id: string
+  name: string
+  truncated: string
+  createdAt: string
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
+
+export interface User {
+  id: string
+  email: string
+  firstName: string | null
+  lastName: string | null
+  displayName: string | null
+  platformRole: PlatformRole
+  status: 'ACTIVE' | 'INACTIVE'
+  externalId: string | null
+  hasPassword: boolean
+  createdAt: string
+  updatedAt: string
+  projects: { id: string; displayName: string; role: ProjectRole; effectiveRole: ProjectRole }[]
+}
+
+export interface Project {
+  id: string
+  displayName: string
+  externalId: string | null
+  projectRole: ProjectRole | null
+  memberCount: number
+  createdAt: string
+  updatedAt: string
+}
+
+export interface Member {
+  userId: string
+  email: string
+  displayName: string | null
+  platformRole: PlatformRole
+  status: 'ACTIVE' | 'INACTIVE'
+  role: ProjectRole
+  effectiveRole: ProjectRole
+}
+
+export interface LogEvent {
+  id: number
+  createdAt: string
+  requestId: string | null
+  apiKeyId: string | null
+  apiKeyName: string | null
+  method: string
+  path: string
+  status: number
+  resourceType: string | null
+  resourceId: string | null
+  changes: Record<string, unknown> | null
+  error: string | null
+  durationMs: number
+}
+
+export interface Settings {
+  platform: { id: string; name: string }
+  defaultProjectRole: ProjectRole | null
+  serverDefaultProjectRole: ProjectRole
+  effectiveDefaultProjectRole: ProjectRole
+}
+
+export interface Paged {
+  total: number
+  limit: number
+  offset: number
+}

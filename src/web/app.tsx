@@ -1,0 +1,89 @@
+// Routes of the console. Signed-out pages (sign-in, setup link) stand alone; the rest need a session
+// and share the layout. A 401 from any call sends the admin back to sign-in, then back here.
+import { type ReactNode, useEffect, useState } from 'react'
+import { type ApiError, api, type Me, setUnauthenticatedHandler } from './api'
+import { Layout } from './components/layout'
+import { ErrorMessage, Loading } from './components/ui'
+import { ApiKeysPage } from './pages/api-keys'
+import { EventPage } from './pages/event'
+import { EventsPage } from './pages/events'
+import { NotFoundPage } from './pages/not-found'
+import { ProjectPage } from './pages/project'
+import { ProjectsPage } from './pages/projects'
+import { SettingsPage } from './pages/settings'
+import { SetupPage } from './pages/setup'
+import { SignInPage } from './pages/sign-in'
+import { UsersPage } from './pages/users'
+import { HOME, match, navigate, useLocation } from './router'
+
+function signedInPage(path: string, me: Me): { title: string; page: ReactNode } {
+  if (path === HOME) return { title: 'API keys', page: <ApiKeysPage me={me} /> }
+  if (path === '/platform/users') return { title: 'Users', page: <UsersPage me={me} /> }
+  if (path === '/platform/projects') return { title: 'Projects', page: <ProjectsPage /> }
+  const project = match('/platform/projects/:id', path)
+  if (project?.id) return { title: 'Project', page: <ProjectPage id={project.id} /> }
+  if (path === '/platform/provisioning-log') return { title: 'Provisioning log', page: <EventsPage /> }
+  const event = match('/platform/provisioning-log/:id', path)
+  if (event?.id) return { title: 'Provisioning event', page: <EventPage id={event.id} /> }
+  if (path === '/platform/settings') return { title: 'Settings', page: <SettingsPage /> }
+  return { title: 'Not found', page: <NotFoundPage /> }
+}
+
+export function App() {
+  const { path } = useLocation()
+  const [me, setMe] = useState<Me | null>()
+  const [error, setError] = useState<ApiError>()
+  const setup = match('/setup/:token', path)
+  const public_ = path === '/sign-in' || setup !== undefined
+
+  useEffect(() => {
+    setUnauthenticatedHandler(() => {
+      setMe(null)
+      const here = window.location.pathname + window.location.search
+      if (window.location.pathname !== '/sign-in')
+        navigate(`/sign-in?next=${encodeURIComponent(here)}`, { replace: true })
+    })
+  }, [])
+
+  // Who is signed in: asked once, and again after signing in or out.
+  useEffect(() => {
+    if (public_ || me) return
+    setError(undefined)
+    api<Me>('GET', '/auth/me').then(setMe, (reason: ApiError) => {
+      if (reason.status !== 401) setError(reason)
+    })
+  }, [public_, me])
+
+  useEffect(() => {
+    if (path === '/') navigate(HOME, { replace: true })
+  }, [path])
+
+  const signedIn = (next: string) => {
+    setMe(undefined)
+    navigate(next.startsWith('/') && !next.startsWith('//') ? next : HOME, { replace: true })
+  }
+
+  if (setup?.token) return <SetupPage token={setup.token} onDone={() => signedIn(HOME)} />
+  if (path === '/sign-in') return <SignInPage onSignedIn={signedIn} />
+  if (error) {
+    return (
+      <div className="center">
+        <ErrorMessage error={error} onRetry={() => setMe(undefined)} />
+      </div>
+    )
+  }
+  if (!me) {
+    return (
+      <div className="center">
+        <Loading />
+      </div>
+    )
+  }
+  const { title, page } = signedInPage(path, me)
+  document.title = `${title} · Muster`
+  return (
+    <Layout me={me} path={path}>
+      {page}
+    </Layout>
+  )
+}

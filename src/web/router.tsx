@@ -1,0 +1,65 @@
+// A tiny History API router: the console has a handful of routes, so a path match is all it needs.
+import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useState } from 'react'
+
+/** Where the console opens: the page the Entra guide names. */
+export const HOME = '/platform/security/api-keys'
+
+const listeners = new Set<() => void>()
+
+export function navigate(to: string, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', to)
+  else history.pushState(null, '', to)
+  for (const listener of listeners) listener()
+  window.scrollTo(0, 0)
+}
+
+/** The current location (path + search), re-rendering on navigation and on back/forward. */
+export function useLocation(): { path: string; search: URLSearchParams } {
+  const [, setTick] = useState(0)
+  useEffect(() => {
+    const update = () => setTick((t) => t + 1)
+    listeners.add(update)
+    window.addEventListener('popstate', update)
+    return () => {
+      listeners.delete(update)
+      window.removeEventListener('popstate', update)
+    }
+  }, [])
+  return {
+    path: window.location.pathname.replace(/\/+$/, '') || '/',
+    search: new URLSearchParams(window.location.search),
+  }
+}
+
+/** Matches `/a/:b` against a path; returns the params or undefined. */
+export function match(pattern: string, path: string): Record<string, string> | undefined {
+  const names: string[] = []
+  const regex = new RegExp(
+    `^${pattern.replace(/:(\w+)/g, (_m, name: string) => {
+      names.push(name)
+      return '([^/]+)'
+    })}$`,
+  )
+  const found = regex.exec(path)
+  if (!found) return undefined
+  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]))
+}
+
+/** A real link (so it opens in a new tab, copies, and works with the keyboard) that navigates in place. */
+export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  const handle = (event: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(event)
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    )
+      return
+    event.preventDefault()
+    navigate(href)
+  }
+  return <a href={href} onClick={handle} {...rest} />
+}
