@@ -1,16 +1,18 @@
 // buildApp: the whole HTTP server without listen(), so tests drive it through app.inject.
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify'
 import type { Config } from './config.js'
 import { adminRoutes } from './http/admin/index.js'
 import { healthRoutes } from './http/health.js'
 import { observe } from './http/observability.js'
+import { sendScimError } from './http/scim/errors.js'
 import { scimPlugin } from './http/scim/index.js'
 import { SCIM_BASE } from './http/scim/request.js'
 import { DEFAULT_WEB_ROOT, webRoutes } from './http/web.js'
 import { type Buckets, memoryBuckets, redisBuckets } from './limits/token-bucket.js'
 import { createMetrics } from './metrics.js'
 import { type Retention, startRetention } from './retention.js'
+import { notFound } from './scim/errors.js'
 import type { Store } from './store/database.js'
 
 export interface AppOptions {
@@ -40,7 +42,22 @@ export async function buildApp({ config, store, logStream, webRoot }: AppOptions
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     },
     bodyLimit: config.BODY_LIMIT,
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      caseSensitive: false,
+      maxParamLength: 1000,
+    },
+    // A URL the router cannot decode (bad %-escape) or a path parameter over maxParamLength fails
+    // before any route's error handler: answer those as SCIM errors under the SCIM base too.
+    frameworkErrors: (error, request, reply) => {
+      if (request.url.toLowerCase().startsWith(SCIM_BASE.toLowerCase())) {
+        return sendScimError(notFound('No resource at that path.'), request, reply)
+      }
+      return (reply as FastifyReply)
+        .code(error.statusCode ?? 400)
+        .send({ error: error.code, message: error.message })
+    },
     // A client-sent X-Request-Id is kept (when sane) so a request can be traced across systems.
     genReqId: (request) => {
       const sent = request.headers['x-request-id']

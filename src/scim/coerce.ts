@@ -12,6 +12,7 @@ import { invalidValue } from './errors.js'
 import { isObject, type JsonObject } from './json.js'
 import { enforcesCanonicalValues, findAttribute } from './schemas/index.js'
 import type { AttributeDef } from './schemas/types.js'
+import { isStorableText } from './text.js'
 
 /** Longest accepted string value, in UTF-8 bytes. */
 export const MAX_STRING_BYTES = 64 * 1024
@@ -91,6 +92,9 @@ function checkString(value: unknown, path: string): string {
     throw invalidValue(`Attribute "${path}" must be a string, got ${describe(value)}`)
   if (value.length > MAX_STRING_BYTES / 4 && new TextEncoder().encode(value).length > MAX_STRING_BYTES) {
     throw invalidValue(`Attribute "${path}" is longer than ${MAX_STRING_BYTES} bytes`)
+  }
+  if (!isStorableText(value)) {
+    throw invalidValue(`Attribute "${path}" contains a NUL character or an unpaired surrogate`)
   }
   return value
 }

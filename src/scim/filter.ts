@@ -2,6 +2,7 @@
 // recursive-descent parser for the whole grammar of Figure 1, producing a readonly AST. Every problem,
 // including hostile input (too long, too deep), becomes an `invalidFilter` error that points at it.
 import { invalidFilter } from './errors.js'
+import { isStorableText } from './text.js'
 
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le'
 export type FilterValue = string | number | boolean | null
@@ -50,6 +51,8 @@ export function parseFilter(input: string, options: FilterOptions = {}): FilterN
   if (input.length > maxLength) {
     throw invalidFilter(`The filter is ${input.length} characters long; the limit is ${maxLength}`)
   }
+  if (!isStorableText(input))
+    throw invalidFilter('The filter contains a NUL character or an unpaired surrogate')
   const tokens = tokenize(input)
   if (tokens[0]?.type === 'end') throw invalidFilter('The filter is empty')
   return new Parser(tokens, maxDepth).parse()
@@ -96,7 +99,14 @@ function scanString(input: string, start: number): { value: string; next: number
   let i = start + 1
   while (i < input.length) {
     const c = input[i]!
-    if (c === '"') return { value, next: i + 1 }
+    if (c === '"') {
+      if (!isStorableText(value)) {
+        throw invalidFilter(
+          `The string at position ${start} contains a NUL character or an unpaired surrogate`,
+        )
+      }
+      return { value, next: i + 1 }
+    }
     if (c !== '\\') {
       value += c
       i++

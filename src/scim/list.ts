@@ -17,6 +17,9 @@ export interface ListQuery {
   readonly excludedAttributes: string[] | undefined
 }
 
+/** Largest startIndex taken as given: beyond any real result set, within every database's integers. */
+const MAX_START_INDEX = 2 ** 31
+
 export interface ListLimits {
   readonly defaultCount: number
   readonly maxResults: number
@@ -31,7 +34,8 @@ export function listQueryFromParams(
     filter: nonEmpty(params.filter),
     sortBy: nonEmpty(params.sortby),
     sortOrder: sortOrder(params.sortorder),
-    startIndex: Math.max(1, integer(params.startindex, 'startIndex') ?? 1),
+    // Clamped so that a huge startIndex reads as "past the end" rather than overflowing the database.
+    startIndex: Math.min(Math.max(1, integer(params.startindex, 'startIndex') ?? 1), MAX_START_INDEX),
     count: pageSize(integer(params.count, 'count'), limits),
     attributes: parseAttributeList(params.attributes),
     excludedAttributes: parseAttributeList(params.excludedattributes),

@@ -4,6 +4,7 @@
 import { acceptSingleValueAsList } from './deviations.js'
 import { invalidValue } from './errors.js'
 import { getCaseInsensitive, isObject } from './json.js'
+import { isStorableText } from './text.js'
 
 /** Most member values accepted in one `members` value (one POST/PUT body or one PATCH operation). */
 export const DEFAULT_MAX_MEMBERS_PER_OP = 10_000
@@ -26,6 +27,8 @@ export function parseMemberIds(value: unknown, maxMembers = DEFAULT_MAX_MEMBERS_
     if (typeof id !== 'string' || id === '') {
       throw invalidValue('Each member must be an object with a non-empty string "value" (the member id)')
     }
+    if (!isStorableText(id))
+      throw invalidValue('A member id contains a NUL character or an unpaired surrogate')
     ids.add(id)
   }
   return [...ids]

@@ -8,6 +8,7 @@ import { isPostgres } from './dialect.js'
 import { fromJson, toJson } from './json.js'
 import { type ListOptions, type Page, readPage } from './page.js'
 import type { Database, PlatformRole, UserRow, UserStatus } from './schema.js'
+import { deleteUserSessions } from './sessions.js'
 
 /** The resource as stored: never an id, meta, groups or password. */
 export function storedUserResource(resource: ScimResource): ScimResource {
@@ -96,6 +97,10 @@ export async function updateUser(
     })
     .where('id', '=', row.id)
     .execute()
+  // A console session belongs to an ACTIVE ADMIN: losing either ends it, whichever path changed it.
+  if (next.status !== 'ACTIVE' || next.platform_role !== 'ADMIN') {
+    if (row.status === 'ACTIVE' && row.platform_role === 'ADMIN') await deleteUserSessions(db, row.id)
+  }
   return next
 }
 

@@ -5,11 +5,9 @@
 // adds name users that are not members yet, removes name members from before the burst that nobody
 // adds back, renames use distinct names and no-ops (re-adding a member that stays, removing a
 // non-member) change nothing. So the final member set and the number of version bumps are exact.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
@@ -21,12 +19,11 @@ import { createPlatform } from '../../src/store/platforms.js'
 import { insertUser } from '../../src/store/users.js'
 import { SCIM } from '../helpers/app.js'
 import { createTestDatabase, dialects, type TestDatabase } from '../helpers/db.js'
+import { type Child, pooled, startServer, stopAllChildren } from '../helpers/processes.js'
 
 const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
-const ROOT = resolve(import.meta.dirname, '../..')
-const SERVER = 'test/helpers/server-process.ts'
 
 /** A migrated database of the dialect (SQLite: a file, never :memory:) with one platform and key. */
 interface Fixture {
@@ -232,73 +229,6 @@ describe.each(dialects)('parallel PATCHes to one group, one process, %s', (diale
   }, 60_000)
 })
 
-interface Child {
-  readonly process: ChildProcessWithoutNullStreams
-  readonly port: number
-  readonly output: string[]
-}
-
-/** Starts server-process.ts on the database and resolves with its port (bounded in time). */
-function startServer(url: string, timeoutMs = 30_000): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      LOG_LEVEL: 'warn',
-      DATABASE_POOL_SIZE: '8',
-      SERVER_PROCESS_TTL_MS: '120000',
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  const output: string[] = []
-  children.add(child)
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()))
-  return new Promise((resolvePort, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`server process gave no port within ${timeoutMs} ms:\n${output.join('')}`))
-    }, timeoutMs)
-    const lines = createInterface({ input: child.stdout })
-    lines.on('line', (line) => {
-      const match = /^PORT=(\d+)$/.exec(line)
-      if (!match) return output.push(`${line}\n`)
-      clearTimeout(timer)
-      resolvePort({ process: child, port: Number(match[1]), output })
-    })
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`server process exited (${code ?? signal}) before listening:\n${output.join('')}`))
-    })
-  })
-}
-
-/** Every child started by this file, so afterAll can always stop them. */
-const children = new Set<ChildProcessWithoutNullStreams>()
-
-async function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
-  children.delete(child)
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise<void>((done) => child.once('exit', () => done()))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-  await exited
-  clearTimeout(timer)
-}
-
-/** Runs `tasks` with at most `limit` in flight. */
-async function pooled<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length)
-  let next = 0
-  const worker = async () => {
-    while (next < tasks.length) {
-      const index = next++
-      results[index] = await tasks[index]!()
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker))
-  return results
-}
-
 describe.each(dialects)('parallel PATCHes to one group, two processes on one %s database', (dialect) => {
   let f: Fixture | undefined
   let servers: Child[] = []
@@ -308,7 +238,7 @@ describe.each(dialects)('parallel PATCHes to one group, two processes on one %s 
     servers = await Promise.all([startServer(f.database.url), startServer(f.database.url)])
   }, 45_000)
   afterAll(async () => {
-    await Promise.all([...children].map(stopChild))
+    await stopAllChildren()
     await dropFixture(f)
   }, 20_000)
 

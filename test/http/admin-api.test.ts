@@ -87,6 +87,15 @@ describe.each(dialects)('admin API on %s', (dialect) => {
     expect((await t.scim('GET', `/Users/${joyId}`)).json().active).toBe(true)
   })
 
+  it('text that cannot be stored (NUL, unpaired surrogates) is a 400 for the field, never a 500', async () => {
+    const search = await a.call('GET', `/users?q=${encodeURIComponent('jo\u0000y')}`)
+    expect(search.statusCode).toBe(400)
+    expect(search.json().fields).toHaveProperty('q')
+    const key = await a.call('POST', '/api-keys', { name: 'bad\ud800key' })
+    expect(key.statusCode).toBe(400)
+    expect(key.json().fields).toHaveProperty('name')
+  })
+
   it('lists users with case-insensitive search (wildcards are literal) and paging with a total', async () => {
     const search = async (q: string) =>
       (await a.call('GET', `/users?q=${encodeURIComponent(q)}`))

@@ -11,7 +11,7 @@ describe('GET /metrics', () => {
   it('counts requests by route and status, SCIM operations, rate-limited requests and pool state', async () => {
     await t.scim('POST', '/Users', { userName: 'm@acme.test' })
     await t.scim('GET', '/Users?filter=userName eq "m@acme.test"')
-    for (let i = 0; i < 3; i++) await t.scim('GET', '/ServiceProviderConfig')
+    await Promise.all(Array.from({ length: 10 }, () => t.scim('GET', '/ServiceProviderConfig')))
     const res = await t.app.inject('/metrics')
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toMatch(/^text\/plain/)

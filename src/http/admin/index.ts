@@ -3,10 +3,11 @@
 import cookie from '@fastify/cookie'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
+import { isStorableText } from '../../scim/text.js'
 import type { Store } from '../../store/database.js'
 import { apiKeyRoutes } from './api-keys.js'
 import { authRoutes } from './auth.js'
-import { sendAdminError } from './errors.js'
+import { InputError, sendAdminError } from './errors.js'
 import { eventRoutes } from './events.js'
 import { openApiRoutes } from './openapi.js'
 import { projectRoutes } from './projects.js'
@@ -33,6 +34,14 @@ export async function adminRoutes(app: FastifyInstance, { store, config }: Admin
     return payload
   })
   app.setErrorHandler(sendAdminError)
+  // Text no database can hold (NUL, unpaired surrogates) is refused before it reaches a query.
+  app.addHook('preValidation', async (request) => {
+    const bad =
+      unstorableField({ ...(request.params as object), ...(request.query as object) }) ??
+      unstorableField(request.body)
+    if (bad !== undefined)
+      throw new InputError({ [bad || '_']: 'Contains a character that cannot be stored.' })
+  })
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
       error: 'not_found',
@@ -51,4 +60,17 @@ export async function adminRoutes(app: FastifyInstance, { store, config }: Admin
     await scope.register(settingsRoutes, options)
     await scope.register(eventRoutes, options)
   })
+}
+
+/** The path of the first string (key or value) in `value` that cannot be stored, or undefined. */
+function unstorableField(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return isStorableText(value) ? undefined : path
+  if (typeof value !== 'object' || value === null) return undefined
+  for (const [key, inner] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key
+    if (!isStorableText(key)) return at
+    const found = unstorableField(inner, at)
+    if (found !== undefined) return found
+  }
+  return undefined
 }

@@ -5,6 +5,7 @@ import type { Config } from '../../config.js'
 import type { Buckets } from '../../limits/token-bucket.js'
 import type { Metrics } from '../../metrics.js'
 import { invalidSyntax, notFound } from '../../scim/errors.js'
+import { isStorableText } from '../../scim/text.js'
 import type { Store } from '../../store/database.js'
 import { bearerAuth } from './auth.js'
 import { discoveryRoutes } from './discovery.js'
@@ -43,6 +44,13 @@ export async function scimPlugin(
 
   app.addHook('onRequest', bearerAuth(store, authFailureLimit(config, metrics)))
   app.addHook('onRequest', keyRateLimit(buckets, metrics))
+  // An id that no database could hold names no resource: 404 before any query.
+  app.addHook('preValidation', async (request) => {
+    const params = request.params as Record<string, string> | undefined
+    for (const value of Object.values(params ?? {})) {
+      if (!isStorableText(value)) throw notFound('No resource has that id.')
+    }
+  })
   app.addHook('onSend', async (_request, reply, payload) => {
     if (reply.statusCode !== 204 && reply.statusCode !== 304) reply.type(SCIM_CONTENT_TYPE)
     return payload
