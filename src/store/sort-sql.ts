@@ -7,7 +7,8 @@ import { sql } from 'kysely'
 import { invalidValue } from '../scim/errors.js'
 import { findAttribute } from '../scim/schemas/index.js'
 import type { ResourceTypeName } from '../scim/schemas/types.js'
-import { type Dialect, type Fail, rootScope, type Scalar, valueSubAttribute } from './filter-sql.js'
+import type { Dialect } from './database.js'
+import { type Fail, rootScope, type Scalar, valueSubAttribute } from './filter-targets.js'
 
 /** `db.selectFrom('users').orderBy(userSort(sortBy, dialect), 'asc')` */
 export function userSort(sortBy: string, dialect: Dialect): Expression<unknown> {
