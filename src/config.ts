@@ -27,9 +27,9 @@ const schema = z.object({
   SCIM_MAX_FILTER_DEPTH: int(1, 1000).default(16),
   DATABASE_POOL_SIZE: int(1, 1000).default(10),
   /** Sustained SCIM requests per second per API key (token bucket); 0 turns the limit off. */
-  RATE_LIMIT_PER_SECOND: int(0, 1_000_000).default(200),
+  RATE_LIMIT_PER_SECOND: int(0, 1_000_000).default(1000),
   /** Burst size of the per-key bucket. */
-  RATE_LIMIT_BURST: int(1, 10_000_000).default(1000),
+  RATE_LIMIT_BURST: int(1, 10_000_000).default(2000),
   /** Failed bearer authentications per client address per minute before it gets 429. */
   AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(30),
   /** Shares the rate-limit buckets between processes when set (redis://host:6379). */

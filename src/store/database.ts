@@ -8,6 +8,7 @@ import {
   type DatabaseConnection,
   Kysely,
   PostgresDialect,
+  type SqliteDatabase as SqliteDatabaseLike,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
@@ -71,7 +72,32 @@ function openSqlite(url: string): Kysely<Database> {
   } catch (error) {
     throw new DatabaseOpenError(`Cannot open SQLite database at ${path}: ${(error as Error).message}`)
   }
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) })
+  return new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+  })
+}
+
+/**
+ * Kysely prepares every statement it runs; preparing costs SQLite as much as running a simple indexed
+ * lookup. The SQL text of a query shape is stable (values are parameters), so prepared statements are
+ * kept and reused, least recently used out first.
+ */
+function withStatementCache(database: SqliteDatabase.Database, size = 500): SqliteDatabaseLike {
+  const statements = new Map<string, SqliteDatabase.Statement>()
+  return {
+    close: () => database.close(),
+    prepare(text) {
+      let statement = statements.get(text)
+      if (statement) {
+        statements.delete(text)
+      } else {
+        statement = database.prepare(text)
+        if (statements.size >= size) statements.delete(statements.keys().next().value!)
+      }
+      statements.set(text, statement)
+      return statement
+    },
+  }
 }
 
 /**

@@ -65,7 +65,8 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
     })
     request.eventRecorded = true
     reply.header('location', `${baseUrl(request, config)}/Users/${row.id}`)
-    return sendUser(request, reply, 201, row)
+    // A user that was just created belongs to no group yet: no membership query.
+    return sendUser(request, reply, 201, row, { newUser: true })
   })
 
   app.put('/Users/:id', async (request: IdRequest, reply) => {
@@ -146,13 +147,19 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
     return row
   }
 
-  async function sendUser(request: FastifyRequest, reply: FastifyReply, status: number, row: UserRow) {
+  async function sendUser(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    row: UserRow,
+    { newUser = false } = {},
+  ) {
     const params = scimQuery(request)
     const projection = {
       attributes: parseAttributeList(params.attributes),
       excludedAttributes: parseAttributeList(params.excludedattributes),
     }
-    const [resource] = await renderUsers({ store, config }, request, [row], projection)
+    const [resource] = await renderUsers({ store, config }, request, [row], projection, newUser)
     reply.header('etag', etag(row.version))
     return reply.code(status).send(resource)
   }
@@ -164,15 +171,17 @@ export async function renderUsers(
   request: FastifyRequest,
   rows: readonly UserRow[],
   projection: { attributes?: string[] | undefined; excludedAttributes?: string[] | undefined },
+  withoutGroups = false,
 ): Promise<ScimResource[]> {
   const base = baseUrl(request, config)
-  const groups = wantsGroups(projection)
-    ? await groupsOfUsers(
-        store.db,
-        request.scim.platformId,
-        rows.map((r) => r.id),
-      )
-    : undefined
+  const groups =
+    !withoutGroups && wantsGroups(projection)
+      ? await groupsOfUsers(
+          store.db,
+          request.scim.platformId,
+          rows.map((r) => r.id),
+        )
+      : undefined
   return rows.map((row) => {
     const userGroups = groups?.get(row.id)?.map((g) => ({ ...g, $ref: `${base}/Groups/${g.value}` }))
     return projectResource('User', toUserResource(row, base, userGroups), projection)
