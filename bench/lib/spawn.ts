@@ -1,0 +1,89 @@
+// Forks bench/server.ts (through tsx) and talks to it over IPC.
+import { type ChildProcess, fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const SERVER = fileURLToPath(new URL('../server.ts', import.meta.url))
+
+export interface BenchServer {
+  readonly port: number
+  readonly pid: number
+  /** The child's process.memoryUsage() rss and heapUsed (bytes) and CPU time used so far (ms). */
+  stats(): Promise<ServerStats>
+  /** With BENCH_TRACE_SQL=1: statements (by SQL text) run since the previous call. */
+  sqlCounts(): Promise<Record<string, number>>
+  stop(): Promise<void>
+}
+
+/**
+ * The per-key rate limit (default 200/s) would cap one key far below the targets; a limit this high keeps
+ * the limiter's code path in every request without ever answering 429.
+ */
+export const NO_RATE_LIMIT = { RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000' }
+
+export interface ServerStats {
+  readonly rss: number
+  readonly heapUsed: number
+  readonly cpuMs: number
+}
+
+const live = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL')
+})
+
+/**
+ * kind 'muster': the real app on env.DATABASE_URL; kind 'ping': a bare Fastify route.
+ * BENCH_CPU_PROF=<dir> runs the muster child under --cpu-prof, writing its profile there on stop.
+ */
+export function startServer(kind: 'muster' | 'ping', env: Record<string, string> = {}): Promise<BenchServer> {
+  const execArgv = ['--import', 'tsx']
+  const profileDir = process.env.BENCH_CPU_PROF
+  if (profileDir && kind === 'muster') execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`)
+  const child = fork(SERVER, [], {
+    execArgv,
+    env: { ...process.env, ...env, BENCH_KIND: kind, LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  live.add(child)
+  let nextId = 0
+  const waiting = new Map<number, (m: any) => void>()
+  const ask = <T>(type: string) =>
+    new Promise<T>((done) => {
+      const id = nextId++
+      waiting.set(id, done)
+      child.send({ type, id })
+    })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} server did not start in 30 s`)), 30_000)
+    child.once('exit', (code) => {
+      live.delete(child)
+      clearTimeout(timer)
+      reject(new Error(`${kind} server exited with ${code}`))
+    })
+    child.on('message', (message: { type: string; port?: number; id?: number }) => {
+      if (message.type === 'ready') {
+        clearTimeout(timer)
+        resolve({
+          port: message.port!,
+          pid: child.pid!,
+          stats: () => ask('stats'),
+          sqlCounts: async () => (await ask<{ counts: Record<string, number> }>('sql')).counts,
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done()
+              const kill = setTimeout(() => child.kill('SIGKILL'), 10_000)
+              child.once('exit', () => {
+                clearTimeout(kill)
+                done()
+              })
+              child.send({ type: 'stop' })
+            }),
+        })
+      } else if (message.id !== undefined) {
+        const done = waiting.get(message.id)
+        waiting.delete(message.id)
+        done?.(message)
+      }
+    })
+  })
+}
