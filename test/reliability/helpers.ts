@@ -42,19 +42,7 @@ export function seededRandom(seed: number): () => number {
   }
 }
 
-/** Runs `tasks` with at most `limit` in flight; results in task order. */
-export async function pooled<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length)
-  let next = 0
-  const worker = async () => {
-    while (next < tasks.length) {
-      const index = next++
-      results[index] = await tasks[index]!()
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker))
-  return results
-}
+export { pooled } from '../helpers/processes.js'
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: a migrated database (SQLite: a file in a temporary directory) with a platform and a key.
