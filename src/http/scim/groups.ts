@@ -36,7 +36,7 @@ import type { Database, ProjectRole, ProjectRow } from '../../store/schema.js'
 import { groupSort } from '../../store/sort-sql.js'
 import { methodNotAllowed, rethrowUniqueness } from './errors.js'
 import { eventOf } from './events.js'
-import { type GroupBody, memberJson, memberKeys, streamGroup, streamList } from './group-json.js'
+import { type GroupBody, memberKeys, memberWriter, streamGroup, streamList } from './group-json.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
 import { baseUrl, scimQuery } from './request.js'
 
@@ -271,11 +271,11 @@ export function groupBody(
   const resource = projectResource('Group', toGroupResource(row, base), projection)
   const keys = memberKeys(projection)
   if (!keys) return { resource }
+  const write = memberWriter(keys, base)
   return {
     resource,
     members: async function* () {
-      for await (const page of streamMembers(store.db, row.id))
-        yield page.map((m) => memberJson(m, keys, base))
+      for await (const page of streamMembers(store.db, row.id)) yield page.map(write)
     },
   }
 }
