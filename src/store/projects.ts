@@ -70,11 +70,11 @@ export async function getProject(
   return row && { ...row, resource: fromJson(row.resource) }
 }
 
-/** Writes a new version: a changed resource, or only a new version when just the members changed. */
+/** Writes a changed resource as a new version. */
 export async function updateProject(
   db: Kysely<Database>,
   row: ProjectRow,
-  resource: ScimResource = row.resource as ScimResource,
+  resource: ScimResource,
 ): Promise<ProjectRow> {
   const stored = storedResource(resource)
   const next: ProjectRow = {
@@ -92,6 +92,17 @@ export async function updateProject(
       version: next.version,
       updated_at: next.updated_at,
     })
+    .where('id', '=', row.id)
+    .execute()
+  return next
+}
+
+/** A new version without a change to the resource: its members changed. */
+export async function bumpProjectVersion(db: Kysely<Database>, row: ProjectRow): Promise<ProjectRow> {
+  const next = { ...row, version: row.version + 1, updated_at: laterThan(row.updated_at) }
+  await db
+    .updateTable('projects')
+    .set({ version: next.version, updated_at: next.updated_at })
     .where('id', '=', row.id)
     .execute()
   return next

@@ -26,6 +26,7 @@ import {
 } from '../../store/members.js'
 import { getPlatform } from '../../store/platforms.js'
 import {
+  bumpProjectVersion,
   deleteProject,
   getProject,
   insertProject,
@@ -96,7 +97,8 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
     })
     request.eventRecorded = true
     reply.header('location', `${baseUrl(request, config)}/Groups/${row.id}`)
-    return sendGroup(request, reply, 201, row)
+    // A group created without members has none to read back.
+    return sendGroup(request, reply, 201, row, { empty: ids.length === 0 })
   })
 
   /**
@@ -183,7 +185,7 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
       }
       const delta = await applyMemberOps(trx, next, members)
       const membersChanged = delta.added.length > 0 || delta.removed.length > 0
-      if (membersChanged && !resourceChanged) next = await updateProject(trx, next)
+      if (membersChanged && !resourceChanged) next = await bumpProjectVersion(trx, next)
       const changes = {
         attributes: resourceChanged ? changed : [],
         ...memberChanges(delta.added, delta.removed),
@@ -248,7 +250,13 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
     return platform?.default_project_role ?? config.SCIM_DEFAULT_PROJECT_ROLE
   }
 
-  async function sendGroup(request: FastifyRequest, reply: FastifyReply, status: number, row: ProjectRow) {
+  async function sendGroup(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    row: ProjectRow,
+    { empty = false } = {},
+  ) {
     const params = scimQuery(request)
     const projection = {
       attributes: parseAttributeList(params.attributes),
@@ -256,7 +264,8 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
     }
     reply.header('etag', etag(row.version))
     reply.code(status).type('application/scim+json; charset=utf-8')
-    return reply.send(streamGroup(groupBody({ store, config }, request, row, projection)))
+    const body = groupBody({ store, config }, request, row, projection)
+    return reply.send(streamGroup(empty ? { resource: body.resource } : body))
   }
 }
 
