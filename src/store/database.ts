@@ -69,6 +69,11 @@ function openSqlite(url: string): Kysely<Database> {
     database.pragma('synchronous = NORMAL')
     database.pragma('foreign_keys = ON')
     database.pragma('busy_timeout = 5000')
+    // Gather planner statistics where they are missing or stale, bounded in cost, as SQLite advises
+    // for long-lived connections (https://www.sqlite.org/pragma.html#pragma_optimize): without them
+    // the planner ignores covering indexes such as users_member_view.
+    database.pragma('analysis_limit = 1000')
+    database.pragma('optimize = 0x10002')
   } catch (error) {
     throw new DatabaseOpenError(`Cannot open SQLite database at ${path}: ${(error as Error).message}`)
   }

@@ -2,9 +2,11 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { isPostgres } from '../dialect.js'
 import * as m001 from './001-initial.js'
+import * as m002 from './002-member-view-index.js'
 
 const migrations: Record<string, Migration> = {
   '001-initial': m001,
+  '002-member-view-index': m002,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
