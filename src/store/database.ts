@@ -77,8 +77,26 @@ function openSqlite(url: string): Kysely<Database> {
   } catch (error) {
     throw new DatabaseOpenError(`Cannot open SQLite database at ${path}: ${(error as Error).message}`)
   }
+  // …and again every hour for a long-running process whose data has grown since it opened.
+  const optimize = setInterval(() => {
+    try {
+      database.pragma('optimize')
+    } catch {
+      // A busy database skips this round; the next one tries again.
+    }
+  }, 3600_000)
+  optimize.unref()
+  const cached = withStatementCache(database)
   return new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+    dialect: new ImmediateSqliteDialect({
+      database: {
+        prepare: (text) => cached.prepare(text),
+        close: () => {
+          clearInterval(optimize)
+          cached.close()
+        },
+      },
+    }),
   })
 }
 
