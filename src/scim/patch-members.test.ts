@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ScimError } from './errors.js'
+import { scimError } from '../../test/helpers/scim-error.js'
 import { applyPatch } from './patch.js'
 import { CUSTOM_GROUP_SCHEMA, GROUP_SCHEMA, PATCH_SCHEMA } from './schemas/index.js'
 import type { ScimResource } from './schemas/types.js'
@@ -12,16 +12,6 @@ const sales = (): ScimResource => ({
 })
 const patch = (...Operations: unknown[]) =>
   applyPatch('Group', sales(), { schemas: [PATCH_SCHEMA], Operations })
-
-function scimError(fn: () => unknown): ScimError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof ScimError) return e
-    throw e
-  }
-  throw new Error('expected a ScimError')
-}
 
 describe('applyPatch (Group): members as deltas', () => {
   it('add members with $ref null and without type (Entra)', () => {

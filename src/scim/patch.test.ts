@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ScimError } from './errors.js'
+import { scimError } from '../../test/helpers/scim-error.js'
 import { applyPatch } from './patch.js'
 import { CUSTOM_USER_SCHEMA, ENTERPRISE_USER_SCHEMA, PATCH_SCHEMA, USER_SCHEMA } from './schemas/index.js'
 import type { ScimResource } from './schemas/types.js'
@@ -22,16 +22,6 @@ const joy = (): ScimResource => ({
 const ops = (...Operations: unknown[]) => ({ schemas: [PATCH_SCHEMA], Operations })
 const patch = (resource: ScimResource, ...operations: unknown[]) =>
   applyPatch('User', resource, ops(...operations))
-
-function scimError(fn: () => unknown): ScimError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof ScimError) return e
-    throw e
-  }
-  throw new Error('expected a ScimError')
-}
 
 describe('applyPatch: body', () => {
   it('an empty Operations array changes nothing', () => {

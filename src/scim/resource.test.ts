@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { scimError } from '../../test/helpers/scim-error.js'
 import { ScimError } from './errors.js'
 import { normalizeResource, readMembers } from './resource.js'
 import {
@@ -8,16 +9,6 @@ import {
   GROUP_SCHEMA,
   USER_SCHEMA,
 } from './schemas/index.js'
-
-function scimError(fn: () => unknown): ScimError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof ScimError) return e
-    throw e
-  }
-  throw new Error('expected a ScimError')
-}
 
 describe('normalizeResource (User)', () => {
   it('accepts the Entra POST body literally', () => {
