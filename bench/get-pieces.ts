@@ -61,17 +61,17 @@ await time('better-sqlite3 same, prepared on every call', (i) =>
 await time('Kysely getUserByEmail (build + compile + prepare + run)', (i) =>
   getUserByEmail(store.db, platformId, userName('u', pick(i))),
 )
-await time('authenticateKey (SHA-256 + Kysely query)', () => authenticateKey(store.db, secret))
+await time('authenticateKey (SHA-256 + Kysely query)', () => authenticateKey(store, secret))
 await time('parseFilter', (i) => parseFilter(filterText(i)))
 await time('userFilter (filter AST → Kysely expression)', () => userFilter(node, 'sqlite'))
 await time('listUsers with the compiled filter (readPage)', (i) =>
-  listUsers(store.db, platformId, {
+  listUsers(store, platformId, {
     where: userFilter(parseFilter(filterText(i)), 'sqlite'),
     offset: 0,
     limit: 100,
   }),
 )
-await time('groupsOfUsers (one user)', (i) => groupsOfUsers(store.db, platformId, [ids[pick(i)]!]))
+await time('groupsOfUsers (one user)', (i) => groupsOfUsers(store, platformId, [ids[pick(i)]!]))
 await time('toUserResource + projectResource', () =>
   projectResource('User', toUserResource(row, 'http://127.0.0.1/api/v1/scim/v2', []), {}),
 )

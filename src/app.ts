@@ -70,9 +70,9 @@ export async function buildApp({ config, store, logStream, webRoot }: AppOptions
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
   })
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
-    return payload
+    done(null, payload)
   })
   const metrics = createMetrics(store.poolStats)
   observe(app, { config, metrics })

@@ -2,6 +2,10 @@
 // registered as a plugin) so its hooks see every route.
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Counter, Histogram } from 'prom-client'
+
+type Label = 'method' | 'route' | 'status'
+
 import type { Config } from '../config.js'
 import type { Metrics } from '../metrics.js'
 import { SCIM_BASE } from './scim/request.js'
@@ -10,13 +14,24 @@ export function observe(
   app: FastifyInstance,
   { config, metrics }: { config: Config; metrics: Metrics },
 ): void {
-  app.addHook('onResponse', async (request, reply) => {
+  // prom-client hashes the labels on every inc/observe; the children of one label set are kept instead.
+  const children = new Map<string, { requests: Counter.Internal; duration: Histogram.Internal<Label> }>()
+  const childrenOf = (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`
+    let child = children.get(key)
+    if (!child) {
+      const labels = { method, route, status: String(status) }
+      child = { requests: metrics.requests.labels(labels), duration: metrics.duration.labels(labels) }
+      children.set(key, child)
+    }
+    return child
+  }
+  app.addHook('onResponse', (request, reply, done) => {
     const route = routeOf(request)
     const status = reply.statusCode
-    const seconds = reply.elapsedTime / 1000
-    const labels = { method: request.method, route, status: String(status) }
-    metrics.requests.inc(labels)
-    metrics.duration.observe(labels, seconds)
+    const child = childrenOf(request.method, route, status)
+    child.requests.inc()
+    child.duration.observe(reply.elapsedTime / 1000)
     const operation = scimOperation(request.method, route)
     if (operation) {
       const outcome = status >= 500 ? 'server_error' : status >= 400 ? 'client_error' : 'success'
@@ -35,6 +50,7 @@ export function observe(
       },
       'request completed',
     )
+    done()
   })
 
   app.get('/metrics', async (request: FastifyRequest, reply: FastifyReply) => {

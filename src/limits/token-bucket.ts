@@ -9,7 +9,8 @@ export interface TakeResult {
 }
 
 export interface Buckets {
-  take(key: string): Promise<TakeResult>
+  /** Synchronous for buckets in memory, so the hot path does not wait a tick for them. */
+  take(key: string): TakeResult | Promise<TakeResult>
   close(): Promise<void>
 }
 
@@ -30,7 +31,7 @@ export function memoryBuckets({ rate, burst }: BucketOptions, now = () => Date.n
   const idleMs = (burst / rate) * 1000
   let lastSweep = now()
   return {
-    async take(key) {
+    take(key) {
       const t = now()
       if (t - lastSweep > Math.max(idleMs, 60_000)) {
         for (const [k, b] of buckets) if (t - b.at > idleMs) buckets.delete(k)

@@ -2,6 +2,8 @@
 // shown once at creation. Revocation is a column checked on every request, so it is immediate.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import type { Store } from './database.js'
+import { prepare } from './prepared.js'
 import type { ApiKeyRow, Database } from './schema.js'
 
 const PREFIX = 'sk-'
@@ -77,22 +79,25 @@ export interface KeyIdentity {
   readonly platformId: string
 }
 
+const liveKeyByHash = prepare((db, v: { hash: string }) =>
+  db
+    .selectFrom('api_keys')
+    .select(['id', 'platform_id', 'hash'])
+    .where('hash', '=', v.hash)
+    .where('revoked_at', 'is', null),
+)
+
 /**
  * Resolves a presented secret to its live key. The row is found by its hash; the hashes are then
  * compared in constant time, so nothing about the stored value leaks through timing.
  */
 export async function authenticateKey(
-  db: Kysely<Database>,
+  store: Pick<Store, 'db' | 'read'>,
   secret: string,
 ): Promise<KeyIdentity | undefined> {
   if (!secret.startsWith(PREFIX) || secret.length > 256) return undefined
   const hash = hashSecret(secret)
-  const row = await db
-    .selectFrom('api_keys')
-    .select(['id', 'platform_id', 'hash', 'last_used_at'])
-    .where('hash', '=', hash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst()
+  const [row] = await store.read(liveKeyByHash(store.db, { hash }))
   if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex'))) return undefined
   return { keyId: row.id, platformId: row.platform_id }
 }

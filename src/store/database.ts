@@ -24,6 +24,12 @@ export interface Store {
   readonly dialect: Dialect
   /** Runs fn in one transaction that takes the write lock up front (see `begin immediate` below). */
   transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>
+  /**
+   * Runs one read outside any transaction. On a SQLite file it runs on a second, read-only connection
+   * (WAL readers see every committed write and never wait for the writer), synchronously and without
+   * queuing behind the writer's transactions; elsewhere it is `db.executeQuery`.
+   */
+  read<R>(query: CompiledQuery<R>): Promise<R[]>
   close(): Promise<void>
   /** Connection pool state (PostgreSQL; SQLite has one connection and no pool). */
   poolStats?: () => { total: number; idle: number; waiting: number }
@@ -41,14 +47,15 @@ export class DatabaseOpenError extends Error {
 export function createStore({ url, poolSize = 10 }: DbOptions): Store {
   const dialect: Dialect = /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite'
   if (dialect === 'sqlite') {
-    const db = openSqlite(url)
-    return { db, dialect, transaction: (fn) => db.transaction().execute(fn), close: () => db.destroy() }
+    const { db, read } = openSqlite(url)
+    return { db, dialect, transaction: (fn) => db.transaction().execute(fn), read, close: () => db.destroy() }
   }
   const { db, pool } = openPostgres(url, poolSize)
   return {
     db,
     dialect,
     transaction: (fn) => db.transaction().execute(fn),
+    read: (query) => executeRead(db, query),
     close: () => db.destroy(),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   }
@@ -58,7 +65,7 @@ export function createStore({ url, poolSize = 10 }: DbOptions): Store {
  * SQLite: `file:path`, `file::memory:`, `:memory:` or a plain path. WAL lets readers run beside the
  * writer; foreign keys are off by default in SQLite and must be switched on per connection.
  */
-function openSqlite(url: string): Kysely<Database> {
+function openSqlite(url: string): Pick<Store, 'db' | 'read'> {
   const path = url.replace(/^file:/i, '')
   const memory = path === ':memory:' || path === ''
   let database: SqliteDatabase.Database
@@ -87,17 +94,43 @@ function openSqlite(url: string): Kysely<Database> {
   }, 3600_000)
   optimize.unref()
   const cached = withStatementCache(database)
-  return new Kysely<Database>({
+  // An in-memory database exists only on its own connection: its reads go through Kysely's.
+  const reader = memory ? undefined : openReader(path)
+  const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({
       database: {
         prepare: (text) => cached.prepare(text),
         close: () => {
           clearInterval(optimize)
+          reader?.close()
           cached.close()
         },
       },
     }),
   })
+  if (!reader) return { db, read: (query) => executeRead(db, query) }
+  const statements = withStatementCache(reader)
+  return {
+    db,
+    read: <R>(query: CompiledQuery<R>) => {
+      try {
+        return Promise.resolve(statements.prepare(query.sql).all(query.parameters as unknown[]) as R[])
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    },
+  }
+}
+
+function openReader(path: string): SqliteDatabase.Database {
+  const reader = new SqliteDatabase(path)
+  reader.pragma('query_only = ON')
+  reader.pragma('busy_timeout = 5000')
+  return reader
+}
+
+async function executeRead<R>(db: Kysely<Database>, query: CompiledQuery<R>): Promise<R[]> {
+  return (await db.executeQuery(query)).rows
 }
 
 /**

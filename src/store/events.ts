@@ -1,6 +1,7 @@
 // The provisioning log: one row per SCIM write and per rejected request.
 import type { Kysely } from 'kysely'
 import { toJson } from './json.js'
+import { prepareInsert } from './prepared.js'
 import type { Database } from './schema.js'
 
 export interface NewEvent {
@@ -18,10 +19,24 @@ export interface NewEvent {
   readonly durationMs: number
 }
 
+const insertEvent = prepareInsert('events', [
+  'platform_id',
+  'created_at',
+  'request_id',
+  'api_key_id',
+  'method',
+  'path',
+  'status',
+  'resource_type',
+  'resource_id',
+  'changes',
+  'error',
+  'duration_ms',
+])
+
 export async function recordEvent(db: Kysely<Database>, event: NewEvent): Promise<void> {
-  await db
-    .insertInto('events')
-    .values({
+  await db.executeQuery(
+    insertEvent(db, {
       platform_id: event.platformId,
       created_at: new Date().toISOString(),
       request_id: event.requestId ?? null,
@@ -34,8 +49,8 @@ export async function recordEvent(db: Kysely<Database>, event: NewEvent): Promis
       changes: event.changes ? toJson(event.changes) : null,
       error: event.error?.slice(0, 2048) ?? null,
       duration_ms: Math.round(event.durationMs),
-    })
-    .execute()
+    }),
+  )
 }
 
 /**

@@ -13,7 +13,7 @@
 import { type Expression, type SqlBool, sql } from 'kysely'
 import { invalidFilter } from '../scim/errors.js'
 import type { CompareOp, FilterNode, FilterValue } from '../scim/filter.js'
-import { findAttribute } from '../scim/schemas/index.js'
+import { findAttribute, resolveAttribute } from '../scim/schemas/index.js'
 import type { AttributeDef } from '../scim/schemas/types.js'
 import type { Dialect } from './database.js'
 import {
@@ -25,6 +25,7 @@ import {
   type Target,
   valueSubAttribute,
 } from './filter-targets.js'
+import type { KeyMatch } from './page.js'
 
 export type { Dialect } from './database.js'
 
@@ -36,6 +37,25 @@ export function userFilter(node: FilterNode, dialect: Dialect): Expression<SqlBo
 /** `db.selectFrom('projects').where(groupFilter(node, dialect))` */
 export function groupFilter(node: FilterNode, dialect: Dialect): Expression<SqlBool> {
   return compile(node, rootScope('Group', dialect, invalidFilter))
+}
+
+/**
+ * The filter as one equality on an indexed key column, when it is one: `userName eq "x"` (and a
+ * Group's `displayName eq "x"`) on the lower-cased key column, `externalId eq "x"` and `id eq "x"`
+ * case-exact. These are the lookups an IdP sends before every create; they select the same rows as
+ * the compiled filter (see `compareText` for key columns), through a prepared statement.
+ */
+export function keyMatch(node: FilterNode | undefined, type: 'User' | 'Group'): KeyMatch | undefined {
+  if (node?.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') return undefined
+  const resolved = resolveAttribute(type, node.attribute)
+  if (!resolved || resolved.extension || resolved.subAttribute) return undefined
+  const { name, caseExact } = resolved.attribute
+  if (name === 'id' && caseExact) return { column: 'id', value: node.value }
+  if (name === 'externalId' && caseExact) return { column: 'external_id', value: node.value }
+  if (name === (type === 'User' ? 'userName' : 'displayName')) {
+    return { column: type === 'User' ? 'email_key' : 'display_key', value: node.value.toLowerCase() }
+  }
+  return undefined
 }
 
 // ---------------------------------------------------------------------------------------------

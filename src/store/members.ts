@@ -1,6 +1,8 @@
 // Project memberships: one row per (project, user). Changes are set deltas on this table, never a
 // rewrite of a member list, so their cost does not grow with the size of the group.
 import type { Kysely } from 'kysely'
+import type { Store } from './database.js'
+import { prepare } from './prepared.js'
 import type { Database, ProjectRole } from './schema.js'
 
 export interface UserGroup {
@@ -10,23 +12,36 @@ export interface UserGroup {
 
 /** The projects of each of the given users (a User's read-only `groups`), in one query. */
 export async function groupsOfUsers(
-  db: Kysely<Database>,
+  store: Pick<Store, 'db' | 'read'>,
   platformId: string,
   userIds: readonly string[],
 ): Promise<Map<string, UserGroup[]>> {
   const groups = new Map<string, UserGroup[]>(userIds.map((id) => [id, []]))
   if (userIds.length === 0) return groups
-  const rows = await db
+  const query =
+    userIds.length === 1
+      ? groupsOfUser(store.db, { platformId, userId: userIds[0] as string })
+      : groupsQuery(store.db, platformId, userIds).compile()
+  for (const row of await store.read(query)) {
+    groups.get(row.user_id)?.push({ value: row.id, display: row.display_name })
+  }
+  return groups
+}
+
+function groupsQuery(db: Kysely<Database>, platformId: string, userIds: readonly string[]) {
+  return db
     .selectFrom('project_members')
     .innerJoin('projects', 'projects.id', 'project_members.project_id')
     .select(['project_members.user_id', 'projects.id', 'projects.display_name'])
     .where('project_members.platform_id', '=', platformId)
     .where('project_members.user_id', 'in', userIds)
     .orderBy('projects.display_key')
-    .execute()
-  for (const row of rows) groups.get(row.user_id)?.push({ value: row.id, display: row.display_name })
-  return groups
 }
+
+/** A single user's groups (GET /Users/{id}, a `userName eq` lookup): one prepared shape. */
+const groupsOfUser = prepare((db, v: { platformId: string; userId: string }) =>
+  groupsQuery(db, v.platformId, [v.userId]),
+)
 
 /** Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 1000

@@ -1,11 +1,26 @@
 // Paged reads shared by users and projects: one page plus the number of all matches.
 import type { Expression, Kysely, SqlBool } from 'kysely'
+import type { Store } from './database.js'
 import { fromJson } from './json.js'
+import { type Prepared, prepare } from './prepared.js'
 import type { Database } from './schema.js'
+
+/** An indexed column that a filter can match by plain equality (see `keyMatch` in filter-sql.ts). */
+export type KeyColumn = 'id' | 'external_id' | 'email_key' | 'display_key'
+
+export interface KeyMatch {
+  readonly column: KeyColumn
+  readonly value: string
+}
 
 export interface ListOptions {
   /** A compiled filter (see filter-sql.ts). */
   readonly where?: Expression<SqlBool> | undefined
+  /**
+   * Instead of `where`, a filter that is one equality on a key column (`userName eq "x"`, which IdPs
+   * send before every create), read by a prepared statement. Never with `orderBy`.
+   */
+  readonly key?: KeyMatch | undefined
   /** A sort expression; ties (and no sortBy) fall back to creation order, then id. */
   readonly orderBy?: Expression<unknown> | undefined
   readonly descending?: boolean
@@ -19,35 +34,90 @@ export interface Page<T> {
   readonly rows: T[]
 }
 
+type Table = 'users' | 'projects'
+
 /**
  * The page is read first: when it is the first page and not full, its length is the total and the
  * count query is skipped (the common case of an IdP's `userName eq "…"` lookup).
  */
 export async function readPage<Row extends { resource: unknown }>(
-  db: Kysely<Database>,
-  table: 'users' | 'projects',
+  store: Pick<Store, 'db' | 'read'>,
+  table: Table,
   platformId: string,
   options: ListOptions,
 ): Promise<Page<Row>> {
+  const { key } = options
+  const queries = key ? keyQueries(table, key.column) : undefined
   // The two tables share the columns used here; Kysely cannot type a query over either, hence `any`.
-  const base = (db as Kysely<any>)
-    .selectFrom(table)
-    .where('platform_id', '=', platformId)
-    .$if(options.where !== undefined, (q) => q.where(options.where!))
+  const base = () =>
+    (store.db as Kysely<any>)
+      .selectFrom(table)
+      .where('platform_id', '=', platformId)
+      .$if(options.where !== undefined, (q) => q.where(options.where!))
   let rows: Row[] = []
   if (options.limit > 0) {
     const direction = options.descending ? 'desc' : 'asc'
-    const found = (await base
-      .selectAll()
-      .$if(options.orderBy !== undefined, (q) => q.orderBy(options.orderBy!, direction))
-      .orderBy('created_at', direction)
-      .orderBy('id', direction)
-      .limit(options.limit)
-      .offset(options.offset)
-      .execute()) as Row[]
+    const page = queries
+      ? queries.page(store.db, {
+          platformId,
+          value: key!.value,
+          limit: options.limit,
+          offset: options.offset,
+        })
+      : base()
+          .selectAll()
+          .$if(options.orderBy !== undefined, (q) => q.orderBy(options.orderBy!, direction))
+          .orderBy('created_at', direction)
+          .orderBy('id', direction)
+          .limit(options.limit)
+          .offset(options.offset)
+          .compile()
+    const found = (await store.read(page)) as Row[]
     rows = found.map((row) => ({ ...row, resource: fromJson(row.resource) }))
     if (options.offset === 0 && rows.length < options.limit) return { total: rows.length, rows }
   }
-  const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
-  return { total: Number(n), rows }
+  const count = queries
+    ? queries.count(store.db, { platformId, value: key!.value })
+    : base()
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .compile()
+  const [result] = await store.read(count)
+  return { total: Number(result?.n ?? 0), rows }
+}
+
+interface KeyValues {
+  readonly platformId: string
+  readonly value: string
+}
+
+interface KeyQueries {
+  readonly page: Prepared<KeyValues & { readonly limit: number; readonly offset: number }, unknown>
+  readonly count: Prepared<KeyValues, { n: number | string | bigint }>
+}
+
+const keyQueryCache = new Map<string, KeyQueries>()
+
+/** The page and count queries of one key column, in the order a filtered readPage uses. */
+function keyQueries(table: Table, column: KeyColumn): KeyQueries {
+  const name = `${table}.${column}`
+  let queries = keyQueryCache.get(name)
+  if (!queries) {
+    const where = (db: Kysely<Database>, v: KeyValues) =>
+      (db as Kysely<any>).selectFrom(table).where('platform_id', '=', v.platformId).where(name, '=', v.value)
+    queries = {
+      page: prepare((db, v: KeyValues & { limit: number; offset: number }) =>
+        where(db, v)
+          .selectAll()
+          .orderBy('created_at', 'asc')
+          .orderBy('id', 'asc')
+          .limit(v.limit)
+          .offset(v.offset),
+      ),
+      count: prepare((db, v: KeyValues) =>
+        where(db, v).select((eb) => eb.fn.countAll<number | string | bigint>().as('n')),
+      ),
+    }
+    keyQueryCache.set(name, queries)
+  }
+  return queries
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { CUSTOM_GROUP_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
+import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
 import { fromJson, toJson } from './json.js'
 import { type ListOptions, type Page, readPage } from './page.js'
@@ -120,9 +121,9 @@ export async function deleteProject(db: Kysely<Database>, platformId: string, id
 
 /** One page of a platform's projects and the number of all matches. */
 export function listProjects(
-  db: Kysely<Database>,
+  store: Pick<Store, 'db' | 'read'>,
   platformId: string,
   options: ListOptions,
 ): Promise<Page<ProjectRow>> {
-  return readPage<ProjectRow>(db, 'projects', platformId, options)
+  return readPage<ProjectRow>(store, 'projects', platformId, options)
 }

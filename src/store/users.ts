@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
+import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
 import { fromJson, toJson } from './json.js'
 import { type ListOptions, type Page, readPage } from './page.js'
+import { prepareInsert } from './prepared.js'
 import type { Database, PlatformRole, UserRow, UserStatus } from './schema.js'
 import { deleteUserSessions } from './sessions.js'
 
@@ -45,6 +47,24 @@ export function userResource(row: Pick<UserRow, 'resource'>): ScimResource {
   return fromJson<ScimResource>(row.resource)
 }
 
+const insertUserRow = prepareInsert('users', [
+  'id',
+  'platform_id',
+  'email',
+  'email_key',
+  'external_id',
+  'display_name',
+  'first_name',
+  'last_name',
+  'platform_role',
+  'status',
+  'password_hash',
+  'resource',
+  'version',
+  'created_at',
+  'updated_at',
+])
+
 export async function insertUser(
   db: Kysely<Database>,
   platformId: string,
@@ -63,10 +83,7 @@ export async function insertUser(
     created_at: now,
     updated_at: now,
   }
-  await db
-    .insertInto('users')
-    .values({ ...row, resource: toJson(stored) })
-    .execute()
+  await db.executeQuery(insertUserRow(db, { ...row, resource: toJson(stored) }))
   return row
 }
 
@@ -154,9 +171,9 @@ export async function setPasswordHash(db: Kysely<Database>, id: string, hash: st
 
 /** One page of a platform's users and the number of all matches. */
 export function listUsers(
-  db: Kysely<Database>,
+  store: Pick<Store, 'db' | 'read'>,
   platformId: string,
   options: ListOptions,
 ): Promise<Page<UserRow>> {
-  return readPage<UserRow>(db, 'users', platformId, options)
+  return readPage<UserRow>(store, 'users', platformId, options)
 }

@@ -1,6 +1,10 @@
-// Each test file gets its own database: a fresh in-memory SQLite, or a fresh schema in the
-// PostgreSQL named by TEST_POSTGRES_URL (default: the local trust-auth server), dropped afterwards.
+// Each test file gets its own database: a fresh SQLite file in a temp directory (a file, as in
+// production, so reads take the second connection), or a fresh schema in the PostgreSQL named by
+// TEST_POSTGRES_URL (default: the local trust-auth server); either is removed afterwards.
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 import { createStore, type Dialect, type Store } from '../../src/store/database.js'
 import { migrate } from '../../src/store/migrations/index.js'
@@ -19,7 +23,14 @@ export interface TestDatabase {
 
 /** A database URL for a fresh, empty database of the dialect. */
 export async function createTestDatabase(dialect: Dialect, file?: string): Promise<TestDatabase> {
-  if (dialect === 'sqlite') return { url: file ? `file:${file}` : 'file::memory:', drop: async () => {} }
+  if (dialect === 'sqlite') {
+    if (file) return { url: `file:${file}`, drop: async () => {} }
+    const dir = mkdtempSync(join(tmpdir(), 'muster-test-'))
+    return {
+      url: `file:${join(dir, 'muster.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    }
+  }
   const schema = `t_${randomBytes(6).toString('hex')}`
   await adminQuery(`create schema ${schema}`)
   const url = `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`

@@ -23,7 +23,7 @@ export function bearerAuth(
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
-    const identity = match?.[1] ? await authenticateKey(store.db, match[1]) : undefined
+    const identity = match?.[1] ? await authenticateKey(store, match[1]) : undefined
     if (!identity) {
       await onFailure(request, reply)
       throw rejected()

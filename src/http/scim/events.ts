@@ -38,9 +38,15 @@ declare module 'fastify' {
 
 /** onResponse hook: records rejected writes (the status ≥ 400 of an authenticated write request). */
 export function recordRejectedWrites(store: Store) {
-  return async function onResponse(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (!WRITES.has(request.method) || request.eventRecorded || !request.scim || reply.statusCode < 400)
-      return
+  return function onResponse(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+    if (!WRITES.has(request.method) || request.eventRecorded || !request.scim || reply.statusCode < 400) {
+      done()
+    } else {
+      record(request, reply).finally(done)
+    }
+  }
+
+  async function record(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const [, resource, id] = /\/(Users|Groups|Bulk|\.search)(?:\/([^/?]+))?/i.exec(request.url) ?? []
     if (resource?.toLowerCase() === '.search' || id?.toLowerCase() === '.search') return
     try {

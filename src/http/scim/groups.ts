@@ -13,7 +13,7 @@ import type { ScimResource } from '../../scim/schemas/types.js'
 import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { recordEvent } from '../../store/events.js'
-import { groupFilter } from '../../store/filter-sql.js'
+import { groupFilter, keyMatch } from '../../store/filter-sql.js'
 import {
   addMembers,
   type MemberTarget,
@@ -60,8 +60,13 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
   const list = async (request: FastifyRequest, reply: FastifyReply) => {
     const query = readListQuery(request, config)
     const filter = parseListFilter(query, config)
-    const options = storeListOptions(query, filter, { filter: groupFilter, sort: groupSort }, store.dialect)
-    const page = await listProjects(store.db, request.scim.platformId, options)
+    const options = storeListOptions(
+      query,
+      filter,
+      { filter: groupFilter, sort: groupSort, key: (node) => keyMatch(node, 'Group') },
+      store.dialect,
+    )
+    const page = await listProjects(store, request.scim.platformId, options)
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes }
     const bodies = page.rows.map((row) => groupBody({ store, config }, request, row, projection))
     return reply

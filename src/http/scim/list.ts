@@ -6,6 +6,7 @@ import type { Config } from '../../config.js'
 import { type FilterNode, parseFilter } from '../../scim/filter.js'
 import { type ListQuery, listQueryFromParams, listQueryFromSearch } from '../../scim/list.js'
 import type { Dialect } from '../../store/database.js'
+import type { KeyMatch } from '../../store/page.js'
 import { scimQuery } from './request.js'
 
 export function listLimits(config: Config) {
@@ -31,17 +32,20 @@ export function parseListFilter(query: ListQuery, config: Config): FilterNode | 
 export interface Compilers {
   filter(node: FilterNode, dialect: Dialect): Expression<SqlBool>
   sort(sortBy: string, dialect: Dialect): Expression<unknown>
+  key(node: FilterNode | undefined): KeyMatch | undefined
 }
 
-/** Store list options for a query: compiled filter and sort, offset and limit. */
+/** Store list options for a query: compiled filter (or key match) and sort, offset and limit. */
 export function storeListOptions(
   query: ListQuery,
   filter: FilterNode | undefined,
   compilers: Compilers,
   dialect: Dialect,
 ) {
+  const key = query.sortBy === undefined ? compilers.key(filter) : undefined
   return {
-    where: filter && compilers.filter(filter, dialect),
+    where: filter && !key ? compilers.filter(filter, dialect) : undefined,
+    key,
     orderBy: query.sortBy === undefined ? undefined : compilers.sort(query.sortBy, dialect),
     descending: query.sortOrder === 'descending',
     offset: query.startIndex - 1,

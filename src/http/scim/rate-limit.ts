@@ -2,19 +2,25 @@
 // clients that keep presenting bad keys from one address.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
-import { type Buckets, memoryBuckets } from '../../limits/token-bucket.js'
+import { type Buckets, memoryBuckets, type TakeResult } from '../../limits/token-bucket.js'
 import type { Metrics } from '../../metrics.js'
 import { tooManyRequests } from '../../scim/errors.js'
 
-/** onRequest hook, after bearer auth: one token per request from the key's bucket. */
+/**
+ * After bearer auth: one token per request from the key's bucket. Throws 429; returns a promise only
+ * when the buckets are remote (Redis).
+ */
 export function keyRateLimit(buckets: Buckets | undefined, metrics: Metrics) {
-  return async function limit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (!buckets) return
-    const { allowed, retryAfter } = await buckets.take(`key:${request.scim.keyId}`)
+  const check = (reply: FastifyReply, { allowed, retryAfter }: TakeResult) => {
     if (allowed) return
     metrics.rateLimited.inc({ reason: 'api_key' })
     reply.header('retry-after', String(retryAfter))
     throw tooManyRequests(`Too many requests for this API key; retry after ${retryAfter} s.`)
+  }
+  return function limit(request: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+    if (!buckets) return
+    const taken = buckets.take(`key:${request.scim.keyId}`)
+    return taken instanceof Promise ? taken.then((result) => check(reply, result)) : check(reply, taken)
   }
 }
 

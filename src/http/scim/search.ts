@@ -31,8 +31,8 @@ export async function searchRoutes(app: FastifyInstance, options: Options): Prom
     const { users, groups } = compileBoth(filter, store.dialect)
     const { platformId } = request.scim
     const count = (where: Expression<SqlBool> | undefined): ListOptions => ({ where, offset: 0, limit: 0 })
-    const userTotal = users.skip ? 0 : (await listUsers(store.db, platformId, count(users.where))).total
-    const groupTotal = groups.skip ? 0 : (await listProjects(store.db, platformId, count(groups.where))).total
+    const userTotal = users.skip ? 0 : (await listUsers(store, platformId, count(users.where))).total
+    const groupTotal = groups.skip ? 0 : (await listProjects(store, platformId, count(groups.where))).total
 
     const offset = query.startIndex - 1
     const userLimit = Math.max(0, Math.min(query.count, userTotal - offset))
@@ -41,12 +41,12 @@ export async function searchRoutes(app: FastifyInstance, options: Options): Prom
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes }
     const userRows =
       userLimit > 0
-        ? (await listUsers(store.db, platformId, { where: users.where, offset, limit: userLimit })).rows
+        ? (await listUsers(store, platformId, { where: users.where, offset, limit: userLimit })).rows
         : []
     const groupRows =
       groupLimit > 0
         ? (
-            await listProjects(store.db, platformId, {
+            await listProjects(store, platformId, {
               where: groups.where,
               offset: groupOffset,
               limit: groupLimit,

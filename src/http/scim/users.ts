@@ -12,7 +12,7 @@ import type { ScimResource } from '../../scim/schemas/types.js'
 import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { recordEvent } from '../../store/events.js'
-import { userFilter } from '../../store/filter-sql.js'
+import { keyMatch, userFilter } from '../../store/filter-sql.js'
 import { groupsOfUsers } from '../../store/members.js'
 import type { UserRow } from '../../store/schema.js'
 import { userSort } from '../../store/sort-sql.js'
@@ -33,8 +33,13 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
   const list = async (request: FastifyRequest) => {
     const query = readListQuery(request, config)
     const filter = parseListFilter(query, config)
-    const options = storeListOptions(query, filter, { filter: userFilter, sort: userSort }, store.dialect)
-    const page = await listUsers(store.db, request.scim.platformId, options)
+    const options = storeListOptions(
+      query,
+      filter,
+      { filter: userFilter, sort: userSort, key: (node) => keyMatch(node, 'User') },
+      store.dialect,
+    )
+    const page = await listUsers(store, request.scim.platformId, options)
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes }
     const resources = await renderUsers({ store, config }, request, page.rows, projection)
     return listResponse(resources, page.total, query.startIndex)
@@ -177,7 +182,7 @@ export async function renderUsers(
   const groups =
     !withoutGroups && wantsGroups(projection)
       ? await groupsOfUsers(
-          store.db,
+          store,
           request.scim.platformId,
           rows.map((r) => r.id),
         )
