@@ -1,9 +1,9 @@
 // Project memberships: one row per (project, user). Changes are set deltas on this table, never a
 // rewrite of a member list, so their cost does not grow with the size of the group.
-import type { Kysely } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
 import type { Store } from './database.js'
 import { prepare } from './prepared.js'
-import type { Database, ProjectRole } from './schema.js'
+import type { Database, ProjectMemberTable, ProjectRole } from './schema.js'
 
 export interface UserGroup {
   readonly value: string
@@ -50,6 +50,10 @@ function* chunks<T>(items: readonly T[], size = CHUNK): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size)
 }
 
+const usersIn = (db: Kysely<Database>, platformId: string, ids: readonly string[]) =>
+  db.selectFrom('users').select('id').where('platform_id', '=', platformId).where('id', 'in', ids)
+const userExists = prepare((db, v: { platformId: string; id: string }) => usersIn(db, v.platformId, [v.id]))
+
 /** The ids among `ids` that are not users of the platform. */
 export async function unknownUsers(
   db: Kysely<Database>,
@@ -59,13 +63,12 @@ export async function unknownUsers(
   const wanted = [...new Set(ids)]
   const found = new Set<string>()
   for (const part of chunks(wanted)) {
-    const rows = await db
-      .selectFrom('users')
-      .select('id')
-      .where('platform_id', '=', platformId)
-      .where('id', 'in', part)
-      .execute()
-    for (const row of rows) found.add(row.id)
+    // One id (Entra adds members one at a time) takes a prepared shape.
+    const query =
+      part.length === 1
+        ? userExists(db, { platformId, id: part[0] as string })
+        : usersIn(db, platformId, part).compile()
+    for (const row of (await db.executeQuery(query)).rows) found.add(row.id)
   }
   return wanted.filter((id) => !found.has(id))
 }
@@ -76,6 +79,26 @@ export interface MemberTarget {
   readonly role: ProjectRole
 }
 
+type NewMember = Insertable<ProjectMemberTable>
+
+const insertMembers = (db: Kysely<Database>, rows: readonly NewMember[]) =>
+  db
+    .insertInto('project_members')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
+    .returning('user_id')
+const insertMember = prepare((db, v: NewMember) =>
+  insertMembers(db, [
+    {
+      project_id: v.project_id,
+      user_id: v.user_id,
+      platform_id: v.platform_id,
+      role: v.role,
+      created_at: v.created_at,
+    },
+  ]),
+)
+
 /** Insert-or-ignore: re-adding a member changes nothing. Returns the ids actually added. */
 export async function addMembers(
   db: Kysely<Database>,
@@ -85,21 +108,16 @@ export async function addMembers(
   const added: string[] = []
   const now = new Date().toISOString()
   for (const part of chunks([...new Set(userIds)])) {
-    const rows = await db
-      .insertInto('project_members')
-      .values(
-        part.map((userId) => ({
-          project_id: target.projectId,
-          user_id: userId,
-          platform_id: target.platformId,
-          role: target.role,
-          created_at: now,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
-      .returning('user_id')
-      .execute()
-    for (const row of rows) added.push(row.user_id)
+    const rows = part.map((userId) => ({
+      project_id: target.projectId,
+      user_id: userId,
+      platform_id: target.platformId,
+      role: target.role,
+      created_at: now,
+    }))
+    const query =
+      rows.length === 1 ? insertMember(db, rows[0] as NewMember) : insertMembers(db, rows).compile()
+    for (const row of (await db.executeQuery(query)).rows) added.push(row.user_id)
   }
   return added
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { prepare } from './prepared.js'
 import type { Database, Platform, ProjectRole } from './schema.js'
 
 export async function createPlatform(db: Kysely<Database>, name: string): Promise<Platform> {
@@ -19,8 +20,13 @@ export function listPlatforms(db: Kysely<Database>): Promise<Platform[]> {
   return db.selectFrom('platforms').selectAll().orderBy('created_at').orderBy('id').execute()
 }
 
-export function getPlatform(db: Kysely<Database>, id: string): Promise<Platform | undefined> {
-  return db.selectFrom('platforms').selectAll().where('id', '=', id).executeTakeFirst()
+const platformById = prepare((db, v: { id: string }) =>
+  db.selectFrom('platforms').selectAll().where('id', '=', v.id),
+)
+
+export async function getPlatform(db: Kysely<Database>, id: string): Promise<Platform | undefined> {
+  const { rows } = await db.executeQuery(platformById(db, { id }))
+  return rows[0]
 }
 
 export async function countPlatforms(db: Kysely<Database>): Promise<number> {

@@ -8,6 +8,7 @@ import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
 import { fromJson, toJson } from './json.js'
 import { type ListOptions, type Page, readPage } from './page.js'
+import { prepare } from './prepared.js'
 import type { Database, ProjectRole, ProjectRow } from './schema.js'
 import { laterThan } from './users.js'
 
@@ -58,16 +59,22 @@ export async function insertProject(
   return row
 }
 
+const byId = (db: Kysely<Database>, v: { platformId: string; id: string }) =>
+  db.selectFrom('projects').selectAll().where('platform_id', '=', v.platformId).where('id', '=', v.id)
+const projectById = prepare(byId)
+// SQLite has no row locks; its transactions already hold the write lock (begin immediate).
+const projectForUpdate = prepare((db, v: { platformId: string; id: string }) =>
+  isPostgres(db) ? byId(db, v).forUpdate() : byId(db, v),
+)
+
 export async function getProject(
   db: Kysely<Database>,
   platformId: string,
   id: string,
   { lock = false }: { lock?: boolean } = {},
 ): Promise<ProjectRow | undefined> {
-  let query = db.selectFrom('projects').selectAll().where('platform_id', '=', platformId).where('id', '=', id)
-  // SQLite has no row locks; its transactions already hold the write lock (begin immediate).
-  if (lock && isPostgres(db)) query = query.forUpdate()
-  const row = await query.executeTakeFirst()
+  const query = lock ? projectForUpdate : projectById
+  const [row] = (await db.executeQuery(query(db, { platformId, id }))).rows
   return row && { ...row, resource: fromJson(row.resource) }
 }
 
@@ -99,13 +106,13 @@ export async function updateProject(
 }
 
 /** A new version without a change to the resource: its members changed. */
+const setProjectVersion = prepare((db, v: { id: string; version: number; updated_at: string }) =>
+  db.updateTable('projects').set({ version: v.version, updated_at: v.updated_at }).where('id', '=', v.id),
+)
+
 export async function bumpProjectVersion(db: Kysely<Database>, row: ProjectRow): Promise<ProjectRow> {
   const next = { ...row, version: row.version + 1, updated_at: laterThan(row.updated_at) }
-  await db
-    .updateTable('projects')
-    .set({ version: next.version, updated_at: next.updated_at })
-    .where('id', '=', row.id)
-    .execute()
+  await db.executeQuery(setProjectVersion(db, next))
   return next
 }
 
