@@ -16,6 +16,7 @@ import {
 } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
+import { type Checkpointer, startCheckpointer } from './sqlite-checkpoint.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -47,8 +48,17 @@ export class DatabaseOpenError extends Error {
 export function createStore({ url, poolSize = 10 }: DbOptions): Store {
   const dialect: Dialect = /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite'
   if (dialect === 'sqlite') {
-    const { db, read } = openSqlite(url)
-    return { db, dialect, transaction: (fn) => db.transaction().execute(fn), read, close: () => db.destroy() }
+    const { db, read, checkpointer } = openSqlite(url)
+    return {
+      db,
+      dialect,
+      transaction: (fn) => db.transaction().execute(fn),
+      read,
+      close: async () => {
+        await checkpointer?.stop()
+        await db.destroy()
+      },
+    }
   }
   const { db, pool } = openPostgres(url, poolSize)
   return {
@@ -65,7 +75,7 @@ export function createStore({ url, poolSize = 10 }: DbOptions): Store {
  * SQLite: `file:path`, `file::memory:`, `:memory:` or a plain path. WAL lets readers run beside the
  * writer; foreign keys are off by default in SQLite and must be switched on per connection.
  */
-function openSqlite(url: string): Pick<Store, 'db' | 'read'> {
+function openSqlite(url: string): Pick<Store, 'db' | 'read'> & { checkpointer?: Checkpointer } {
   const path = url.replace(/^file:/i, '')
   const memory = path === ':memory:' || path === ''
   let database: SqliteDatabase.Database
@@ -96,6 +106,7 @@ function openSqlite(url: string): Pick<Store, 'db' | 'read'> {
   const cached = withStatementCache(database)
   // An in-memory database exists only on its own connection: its reads go through Kysely's.
   const reader = memory ? undefined : openReader(path)
+  const checkpointer = memory ? undefined : startCheckpointer(database, path)
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({
       database: {
@@ -109,10 +120,15 @@ function openSqlite(url: string): Pick<Store, 'db' | 'read'> {
     }),
   })
   if (!reader) return { db, read: (query) => executeRead(db, query) }
-  const statements = withStatementCache(reader)
+  const readerStatements = withStatementCache(reader)
   return {
     db,
+    checkpointer,
+    // A read runs on the writer's connection when no transaction is open there (nothing uncommitted to
+    // see, and its page cache is warm), else on the reader's: any commit by another connection empties
+    // a connection's page cache, so the reader's is cold while writes are frequent.
     read: <R>(query: CompiledQuery<R>) => {
+      const statements = database.inTransaction ? readerStatements : cached
       try {
         return Promise.resolve(statements.prepare(query.sql).all(query.parameters as unknown[]) as R[])
       } catch (error) {
