@@ -17,13 +17,17 @@ import {
 import pg from 'pg'
 import type { Database } from './schema.js'
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpoint.js'
+import { groupCommit } from './sqlite-group-commit.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
 export interface Store {
   readonly db: Kysely<Database>
   readonly dialect: Dialect
-  /** Runs fn in one transaction that takes the write lock up front (see `begin immediate` below). */
+  /**
+   * Runs fn in one transaction that takes the write lock up front (see `begin immediate` below). On
+   * SQLite, transactions that arrive together share one commit (see sqlite-group-commit.ts).
+   */
   transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>
   /**
    * Runs one read outside any transaction. On a SQLite file it runs on a second, read-only connection
@@ -52,7 +56,7 @@ export function createStore({ url, poolSize = 10 }: DbOptions): Store {
     return {
       db,
       dialect,
-      transaction: (fn) => db.transaction().execute(fn),
+      transaction: groupCommit(db),
       read,
       close: async () => {
         await checkpointer?.stop()
