@@ -1,5 +1,6 @@
-// Query counting for the server child (BENCH_TRACE_SQL=1): wraps better-sqlite3's prepare and pg's
-// Client.query to count statements by SQL text. `sqlCounts()` returns and resets the counts.
+// Query counting for the server child (BENCH_TRACE_SQL=1): wraps the execution methods of
+// better-sqlite3's statements (which the store prepares once and caches) and pg's Client.query to count
+// statements by SQL text. `sqlCounts()` returns and resets the counts.
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -10,11 +11,24 @@ const count = (text: string) => {
 }
 
 export function installSqlTrace(): void {
-  const Sqlite = require('better-sqlite3') as { prototype: { prepare: (sql: string) => unknown } }
+  type Methods = Record<string, (...args: unknown[]) => unknown>
+  const Sqlite = require('better-sqlite3') as { prototype: { prepare: (sql: string) => object } }
   const prepare = Sqlite.prototype.prepare
+  let patched = false
   Sqlite.prototype.prepare = function (this: unknown, sql: string) {
-    count(sql)
-    return prepare.call(this, sql)
+    const statement = prepare.call(this, sql)
+    if (!patched) {
+      patched = true
+      const methods = Object.getPrototypeOf(statement) as Methods
+      for (const name of ['run', 'all', 'get', 'iterate']) {
+        const original = methods[name] as (...args: unknown[]) => unknown
+        methods[name] = function (this: { source: string }, ...args: unknown[]) {
+          count(this.source)
+          return original.apply(this, args)
+        }
+      }
+    }
+    return statement
   }
   const pg = require('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } }
   const query = pg.Client.prototype.query
