@@ -13,7 +13,6 @@ import type { ScimResource } from '../../scim/schemas/types.js'
 import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { recordEvent } from '../../store/events.js'
-import { groupFilter, keyMatch } from '../../store/filter-sql.js'
 import {
   addMembers,
   type MemberTarget,
@@ -34,7 +33,6 @@ import {
   updateProject,
 } from '../../store/projects.js'
 import type { Database, ProjectRole, ProjectRow } from '../../store/schema.js'
-import { groupSort } from '../../store/sort-sql.js'
 import { methodNotAllowed, rethrowUniqueness } from './errors.js'
 import { eventOf } from './events.js'
 import { type GroupBody, memberKeys, memberWriter, streamGroup, streamList } from './group-json.js'
@@ -60,12 +58,7 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
   const list = async (request: FastifyRequest, reply: FastifyReply) => {
     const query = readListQuery(request, config)
     const filter = parseListFilter(query, config)
-    const options = storeListOptions(
-      query,
-      filter,
-      { filter: groupFilter, sort: groupSort, key: (node) => keyMatch(node, 'Group') },
-      store.dialect,
-    )
+    const options = storeListOptions(query, filter, 'Group', store.dialect)
     const page = await listProjects(store, request.scim.platformId, options)
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes }
     const bodies = page.rows.map((row) => groupBody({ store, config }, request, row, projection))

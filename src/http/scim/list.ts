@@ -1,12 +1,13 @@
 // The list pipeline shared by GET /Users, GET /Groups and their .search forms: query → filter and
 // sort compiled for the store → page → projected ListResponse.
 import type { FastifyRequest } from 'fastify'
-import type { Expression, SqlBool } from 'kysely'
 import type { Config } from '../../config.js'
 import { type FilterNode, parseFilter } from '../../scim/filter.js'
 import { type ListQuery, listQueryFromParams, listQueryFromSearch } from '../../scim/list.js'
 import type { Dialect } from '../../store/database.js'
-import type { KeyMatch } from '../../store/page.js'
+import { groupFilter, keyMatch, userFilter } from '../../store/filter-sql.js'
+import type { ListOptions } from '../../store/page.js'
+import { groupSort, userSort } from '../../store/sort-sql.js'
 import { scimQuery } from './request.js'
 
 export function listLimits(config: Config) {
@@ -29,24 +30,26 @@ export function parseListFilter(query: ListQuery, config: Config): FilterNode | 
       })
 }
 
-export interface Compilers {
-  filter(node: FilterNode, dialect: Dialect): Expression<SqlBool>
-  sort(sortBy: string, dialect: Dialect): Expression<unknown>
-  key(node: FilterNode | undefined): KeyMatch | undefined
-}
+const compilers = {
+  User: { filter: userFilter, sort: userSort },
+  Group: { filter: groupFilter, sort: groupSort },
+} as const
 
-/** Store list options for a query: compiled filter (or key match) and sort, offset and limit. */
+/**
+ * Store list options for a query on one resource type: the filter compiled (or, when it is one
+ * equality on a key column, its key match), the sort, offset and limit.
+ */
 export function storeListOptions(
   query: ListQuery,
   filter: FilterNode | undefined,
-  compilers: Compilers,
+  type: 'User' | 'Group',
   dialect: Dialect,
-) {
-  const key = query.sortBy === undefined ? compilers.key(filter) : undefined
+): ListOptions {
+  const key = query.sortBy === undefined ? keyMatch(filter, type) : undefined
   return {
-    where: filter && !key ? compilers.filter(filter, dialect) : undefined,
+    where: filter && !key ? compilers[type].filter(filter, dialect) : undefined,
     key,
-    orderBy: query.sortBy === undefined ? undefined : compilers.sort(query.sortBy, dialect),
+    orderBy: query.sortBy === undefined ? undefined : compilers[type].sort(query.sortBy, dialect),
     descending: query.sortOrder === 'descending',
     offset: query.startIndex - 1,
     limit: query.count,

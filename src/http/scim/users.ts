@@ -12,10 +12,8 @@ import type { ScimResource } from '../../scim/schemas/types.js'
 import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { recordEvent } from '../../store/events.js'
-import { keyMatch, userFilter } from '../../store/filter-sql.js'
 import { groupsOfUsers } from '../../store/members.js'
 import type { UserRow } from '../../store/schema.js'
-import { userSort } from '../../store/sort-sql.js'
 import { deleteUser, getUser, insertUser, listUsers, updateUser } from '../../store/users.js'
 import { methodNotAllowed, rethrowUniqueness } from './errors.js'
 import { eventOf } from './events.js'
@@ -33,12 +31,7 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
   const list = async (request: FastifyRequest) => {
     const query = readListQuery(request, config)
     const filter = parseListFilter(query, config)
-    const options = storeListOptions(
-      query,
-      filter,
-      { filter: userFilter, sort: userSort, key: (node) => keyMatch(node, 'User') },
-      store.dialect,
-    )
+    const options = storeListOptions(query, filter, 'User', store.dialect)
     const page = await listUsers(store, request.scim.platformId, options)
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes }
     const resources = await renderUsers({ store, config }, request, page.rows, projection)
