@@ -31,6 +31,18 @@ export function parseAttributeList(raw: string | undefined): string[] | undefine
 /** Per attribute (keyed `schema|name`): everything, or only some sub-attributes (lower-case names). */
 type Selection = Map<string, 'all' | Set<string>>
 
+const coreByType = new Map<ResourceTypeName, readonly AttributeDef[]>()
+
+/** The common attributes and the core schema's, one list per type (kept: findAttribute indexes it). */
+function coreAttributesOf(type: ResourceTypeName): readonly AttributeDef[] {
+  let attributes = coreByType.get(type)
+  if (!attributes) {
+    attributes = [...commonAttributes, ...schemasOf(type)[0]!.schema.attributes]
+    coreByType.set(type, attributes)
+  }
+  return attributes
+}
+
 export function projectResource(
   type: ResourceTypeName,
   resource: ScimResource,
@@ -39,7 +51,7 @@ export function projectResource(
   const included = options.attributes?.length ? select(type, options.attributes) : undefined
   const excluded = select(type, options.excludedAttributes ?? [])
   const coreSchema = resourceType(type).schema
-  const coreAttributes = [...commonAttributes, ...schemasOf(type)[0]!.schema.attributes]
+  const coreAttributes = coreAttributesOf(type)
   const out: ScimResource = {}
   for (const key of Object.keys(resource)) {
     const value = resource[key]

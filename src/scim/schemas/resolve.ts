@@ -41,8 +41,22 @@ export function findAttribute(
   name: string,
 ): AttributeDef | undefined {
   if (!defs) return undefined
-  const wanted = name.toLowerCase()
-  return defs.find((d) => d.name.toLowerCase() === wanted)
+  return byLowerName(defs).get(name.toLowerCase())
+}
+
+// The registry is immutable data, so each attribute list's lookup table is built once. Every
+// attribute of every request goes through findAttribute (validation, PATCH, projection, filters).
+const lookups = new WeakMap<readonly AttributeDef[], Map<string, AttributeDef>>()
+
+function byLowerName(defs: readonly AttributeDef[]): Map<string, AttributeDef> {
+  let lookup = lookups.get(defs)
+  if (!lookup) {
+    lookup = new Map()
+    // The first definition of a name wins, as Array.find did.
+    for (const def of defs) if (!lookup.has(def.name.toLowerCase())) lookup.set(def.name.toLowerCase(), def)
+    lookups.set(defs, lookup)
+  }
+  return lookup
 }
 
 const schemasByType = new Map<ResourceTypeName, readonly ResolvedSchema[]>()
@@ -72,12 +86,9 @@ export function resolveExtension(type: ResourceTypeName, urn: string): SchemaDef
 export function resolveAttribute(type: ResourceTypeName, path: string): ResolvedAttribute | undefined {
   const all = schemasOf(type)
   const lower = path.toLowerCase()
-  // Longest URN first, so that no URN can shadow a longer one it prefixes.
-  const prefixed = [...all]
-    .sort((a, b) => b.schema.id.length - a.schema.id.length)
-    .find(
-      (s) => lower.startsWith(s.schema.id.toLowerCase()) && ':.'.includes(path[s.schema.id.length] ?? '-'),
-    )
+  const prefixed = longestUrnFirst(type).find(
+    (s) => lower.startsWith(s.schema.id.toLowerCase()) && ':.'.includes(path[s.schema.id.length] ?? '-'),
+  )
   if (prefixed) return resolveIn(prefixed, path.slice(prefixed.schema.id.length + 1))
   if (lower.startsWith('urn:')) return undefined
   for (const s of all) {
@@ -85,6 +96,18 @@ export function resolveAttribute(type: ResourceTypeName, path: string): Resolved
     if (found) return found
   }
   return undefined
+}
+
+const sortedByType = new Map<ResourceTypeName, readonly ResolvedSchema[]>()
+
+/** The schemas of a type, longest URN first, so that no URN can shadow a longer one it prefixes. */
+function longestUrnFirst(type: ResourceTypeName): readonly ResolvedSchema[] {
+  let sorted = sortedByType.get(type)
+  if (!sorted) {
+    sorted = [...schemasOf(type)].sort((a, b) => b.schema.id.length - a.schema.id.length)
+    sortedByType.set(type, sorted)
+  }
+  return sorted
 }
 
 function resolveIn({ schema, extension }: ResolvedSchema, rest: string): ResolvedAttribute | undefined {
