@@ -79,26 +79,6 @@ export interface MemberTarget {
   readonly role: ProjectRole
 }
 
-type NewMember = Insertable<ProjectMemberTable>
-
-const insertMembers = (db: Kysely<Database>, rows: readonly NewMember[]) =>
-  db
-    .insertInto('project_members')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
-    .returning('user_id')
-const insertMember = prepare((db, v: NewMember) =>
-  insertMembers(db, [
-    {
-      project_id: v.project_id,
-      user_id: v.user_id,
-      platform_id: v.platform_id,
-      role: v.role,
-      created_at: v.created_at,
-    },
-  ]),
-)
-
 /** Insert-or-ignore: re-adding a member changes nothing. Returns the ids actually added. */
 export async function addMembers(
   db: Kysely<Database>,
@@ -108,18 +88,67 @@ export async function addMembers(
   const added: string[] = []
   const now = new Date().toISOString()
   for (const part of chunks([...new Set(userIds)])) {
-    const rows = part.map((userId) => ({
-      project_id: target.projectId,
-      user_id: userId,
-      platform_id: target.platformId,
-      role: target.role,
-      created_at: now,
-    }))
-    const query =
-      rows.length === 1 ? insertMember(db, rows[0] as NewMember) : insertMembers(db, rows).compile()
-    for (const row of (await db.executeQuery(query)).rows) added.push(row.user_id)
+    const rows = await db
+      .insertInto('project_members')
+      .values(
+        part.map((userId) => ({
+          project_id: target.projectId,
+          user_id: userId,
+          platform_id: target.platformId,
+          role: target.role,
+          created_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
+      .returning('user_id')
+      .execute()
+    for (const row of rows) added.push(row.user_id)
   }
   return added
+}
+
+type NewMember = Insertable<ProjectMemberTable>
+
+// The row comes from `users`, so a user who is not of the platform inserts nothing.
+const insertMemberIfUser = prepare((db, v: NewMember) =>
+  db
+    .insertInto('project_members')
+    .columns(['project_id', 'user_id', 'platform_id', 'role', 'created_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('users')
+        .select([
+          eb.val(v.project_id).as('project_id'),
+          'users.id',
+          'users.platform_id',
+          eb.val(v.role).as('role'),
+          eb.val(v.created_at).as('created_at'),
+        ])
+        .where('users.platform_id', '=', v.platform_id)
+        .where('users.id', '=', v.user_id),
+    )
+    .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
+    .returning('user_id'),
+)
+
+/**
+ * Adds one member in one statement (Entra adds members one at a time). False when nothing was
+ * inserted: the user is already a member, or is not a user of the platform (the caller tells which).
+ */
+export async function addMemberIfUser(
+  db: Kysely<Database>,
+  target: MemberTarget,
+  userId: string,
+): Promise<boolean> {
+  const row = {
+    project_id: target.projectId,
+    user_id: userId,
+    platform_id: target.platformId,
+    role: target.role,
+    created_at: new Date().toISOString(),
+  }
+  const { rows } = await db.executeQuery(insertMemberIfUser(db, row))
+  return rows.length > 0
 }
 
 /** Deletes by id list: removing a non-member changes nothing. Returns the ids actually removed. */

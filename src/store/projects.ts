@@ -67,6 +67,38 @@ const projectForUpdate = prepare((db, v: { platformId: string; id: string }) =>
   isPostgres(db) ? byId(db, v).forUpdate() : byId(db, v),
 )
 
+const lockedById = prepare((db, v: { platformId: string; id: string }) => {
+  const query = db
+    .selectFrom('projects')
+    .innerJoin('platforms', 'platforms.id', 'projects.platform_id')
+    .selectAll('projects')
+    .select('platforms.default_project_role as platform_role')
+    .where('projects.platform_id', '=', v.platformId)
+    .where('projects.id', '=', v.id)
+  return isPostgres(db) ? query.forUpdate('projects') : query
+})
+
+export interface LockedProject {
+  readonly project: ProjectRow
+  /** The platform's default role for new members (null: the configured default). */
+  readonly platformRole: ProjectRole | null
+}
+
+/**
+ * A project read for a write in this transaction (locked on PostgreSQL, like getProject with lock),
+ * with its platform's default member role from the same statement.
+ */
+export async function lockProject(
+  db: Kysely<Database>,
+  platformId: string,
+  id: string,
+): Promise<LockedProject | undefined> {
+  const [row] = (await db.executeQuery(lockedById(db, { platformId, id }))).rows
+  if (!row) return undefined
+  const { platform_role: platformRole, ...project } = row
+  return { project: { ...project, resource: fromJson(project.resource) }, platformRole }
+}
+
 export async function getProject(
   db: Kysely<Database>,
   platformId: string,

@@ -851,4 +851,33 @@ describe.each(dialects)('Entra ID Groups with SCIM_DEFAULT_PROJECT_ROLE=Viewer o
     const byProject = Object.fromEntries(rows.map((r) => [r.project_id, r.role]))
     expect(byProject).toEqual({ [viewers.id]: 'Viewer', [admins.id]: 'Admin' })
   })
+
+  it("the platform's own default role (the console setting) beats the configured one, on POST and on PATCH", async () => {
+    await t.store.db.updateTable('platforms').set({ default_project_role: 'Admin' }).execute()
+    try {
+      const [a, b] = await Promise.all(
+        [1, 2].map(async (i) => (await createUser(t, plainUser(`${unique(`p${i}`)}@contoso.com`))).id),
+      )
+      const group = (
+        await t.scim('POST', '/Groups', { ...entraGroup(unique('Platform')), members: [{ value: a }] })
+      ).json()
+      const res = await t.scim(
+        'PATCH',
+        `/Groups/${group.id}`,
+        patch({ op: 'Add', path: 'members', value: [{ $ref: null, value: b }] }),
+      )
+      expect(res.statusCode, res.body).toBe(204)
+      const rows = await t.store.db
+        .selectFrom('project_members')
+        .select(['user_id', 'role'])
+        .where('project_id', '=', group.id)
+        .execute()
+      expect(Object.fromEntries(rows.map((r) => [r.user_id, r.role]))).toEqual({
+        [a!]: 'Admin',
+        [b!]: 'Admin',
+      })
+    } finally {
+      await t.store.db.updateTable('platforms').set({ default_project_role: null }).execute()
+    }
+  })
 })

@@ -14,6 +14,7 @@ import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { recordEvent } from '../../store/events.js'
 import {
+  addMemberIfUser,
   addMembers,
   type MemberTarget,
   removeAllMembers,
@@ -30,6 +31,7 @@ import {
   getProject,
   insertProject,
   listProjects,
+  lockProject,
   updateProject,
 } from '../../store/projects.js'
 import type { Database, ProjectRole, ProjectRow } from '../../store/schema.js'
@@ -164,8 +166,9 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
   ) {
     const { platformId } = request.scim
     const row = await store.transaction(async (trx) => {
-      const current = await getProject(trx, platformId, request.params.id, { lock: true })
-      if (!current) throw groupNotFound(request.params.id)
+      const locked = await lockProject(trx, platformId, request.params.id)
+      if (!locked) throw groupNotFound(request.params.id)
+      const { project: current, platformRole } = locked
       checkIfMatch(request.headers['if-match'], current.version)
       const { resource, changed, members } = change(current)
       if (typeof resource.displayName !== 'string' || resource.displayName.trim() === '') {
@@ -178,10 +181,10 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
           rethrowUniqueness('group', 'displayName', resource),
         )
         if (next.project_role !== current.project_role) {
-          await setMemberRoles(trx, next.id, await memberRole(trx, next))
+          await setMemberRoles(trx, next.id, await memberRole(trx, next, platformRole))
         }
       }
-      const delta = await applyMemberOps(trx, next, members)
+      const delta = await applyMemberOps(trx, next, members, platformRole)
       const membersChanged = delta.added.length > 0 || delta.removed.length > 0
       if (membersChanged && !resourceChanged) next = await bumpProjectVersion(trx, next)
       const changes = {
@@ -199,7 +202,12 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
   }
 
   /** Applies member deltas in request order; an id that is not a user of the platform fails the request. */
-  async function applyMemberOps(trx: Transaction<Database>, project: ProjectRow, ops: readonly MemberOp[]) {
+  async function applyMemberOps(
+    trx: Transaction<Database>,
+    project: ProjectRow,
+    ops: readonly MemberOp[],
+    platformRole?: ProjectRole | null,
+  ) {
     const added = new Set<string>()
     const removed = new Set<string>()
     const note = (ids: readonly string[], into: Set<string>, from: Set<string>) => {
@@ -210,7 +218,7 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
       target ??= {
         projectId: project.id,
         platformId: project.platform_id,
-        role: await memberRole(trx, project),
+        role: await memberRole(trx, project, platformRole),
       }
       return target
     }
@@ -218,6 +226,13 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
       switch (op.kind) {
         case 'add':
           if (op.ids.length === 0) break
+          if (op.ids.length === 1) {
+            // One statement in the common case; only an id that inserted nothing is looked up again.
+            const id = op.ids[0] as string
+            if (await addMemberIfUser(trx, await targetOf(), id)) note([id], added, removed)
+            else await checkUsers(trx, project.platform_id, op.ids)
+            break
+          }
           await checkUsers(trx, project.platform_id, op.ids)
           note(await addMembers(trx, await targetOf(), op.ids), added, removed)
           break
@@ -242,10 +257,21 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
   }
 
   /** The role of new members: the group's projectRole, else the platform's setting, else the config. */
-  async function memberRole(db: Kysely<Database>, project: ProjectRow): Promise<ProjectRole> {
+  /**
+   * The role of new members: the group's projectRole, else the platform's setting (given when the
+   * caller read it already, see lockProject), else the config.
+   */
+  async function memberRole(
+    db: Kysely<Database>,
+    project: ProjectRow,
+    platformRole?: ProjectRole | null,
+  ): Promise<ProjectRole> {
     if (project.project_role) return project.project_role
-    const platform = await getPlatform(db, project.platform_id)
-    return platform?.default_project_role ?? config.SCIM_DEFAULT_PROJECT_ROLE
+    const platform =
+      platformRole === undefined
+        ? (await getPlatform(db, project.platform_id))?.default_project_role
+        : platformRole
+    return platform ?? config.SCIM_DEFAULT_PROJECT_ROLE
   }
 
   async function sendGroup(
