@@ -30,9 +30,10 @@ export interface Store {
    */
   transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>
   /**
-   * Runs one read outside any transaction. On a SQLite file it runs on a second, read-only connection
-   * (WAL readers see every committed write and never wait for the writer), synchronously and without
-   * queuing behind the writer's transactions; elsewhere it is `db.executeQuery`.
+   * Runs one read outside any transaction. On a SQLite file it runs synchronously, without queuing
+   * behind the writer's transactions: on the writer's connection while no transaction is open there,
+   * else on a second, query-only connection (a WAL reader sees every committed write and nothing
+   * uncommitted). Elsewhere it is `db.executeQuery`.
    */
   read<R>(query: CompiledQuery<R>): Promise<R[]>
   close(): Promise<void>

@@ -59,12 +59,8 @@ export async function insertProject(
   return row
 }
 
-const byId = (db: Kysely<Database>, v: { platformId: string; id: string }) =>
-  db.selectFrom('projects').selectAll().where('platform_id', '=', v.platformId).where('id', '=', v.id)
-const projectById = prepare(byId)
-// SQLite has no row locks; its transactions already hold the write lock (begin immediate).
-const projectForUpdate = prepare((db, v: { platformId: string; id: string }) =>
-  isPostgres(db) ? byId(db, v).forUpdate() : byId(db, v),
+const projectById = prepare((db, v: { platformId: string; id: string }) =>
+  db.selectFrom('projects').selectAll().where('platform_id', '=', v.platformId).where('id', '=', v.id),
 )
 
 const lockedById = prepare((db, v: { platformId: string; id: string }) => {
@@ -75,6 +71,7 @@ const lockedById = prepare((db, v: { platformId: string; id: string }) => {
     .select('platforms.default_project_role as platform_role')
     .where('projects.platform_id', '=', v.platformId)
     .where('projects.id', '=', v.id)
+  // SQLite has no row locks; its transactions already hold the write lock (begin immediate).
   return isPostgres(db) ? query.forUpdate('projects') : query
 })
 
@@ -85,8 +82,8 @@ export interface LockedProject {
 }
 
 /**
- * A project read for a write in this transaction (locked on PostgreSQL, like getProject with lock),
- * with its platform's default member role from the same statement.
+ * A project read for a write in this transaction (its row locked on PostgreSQL), with its platform's
+ * default member role from the same statement.
  */
 export async function lockProject(
   db: Kysely<Database>,
@@ -103,10 +100,8 @@ export async function getProject(
   db: Kysely<Database>,
   platformId: string,
   id: string,
-  { lock = false }: { lock?: boolean } = {},
 ): Promise<ProjectRow | undefined> {
-  const query = lock ? projectForUpdate : projectById
-  const [row] = (await db.executeQuery(query(db, { platformId, id }))).rows
+  const [row] = (await db.executeQuery(projectById(db, { platformId, id }))).rows
   return row && { ...row, resource: fromJson(row.resource) }
 }
 

@@ -131,7 +131,7 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
   app.delete('/Groups/:id', async (request: IdRequest, reply) => {
     const { platformId } = request.scim
     await store.transaction(async (trx) => {
-      const row = await getProject(trx, platformId, request.params.id, { lock: true })
+      const row = (await lockProject(trx, platformId, request.params.id))?.project
       if (!row) throw groupNotFound(request.params.id)
       checkIfMatch(request.headers['if-match'], row.version)
       await deleteProject(trx, platformId, row.id)
