@@ -148,21 +148,3 @@ export async function listProjectMembers(
   }))
   return { total: Number(count.n), members }
 }
-
-/** Sets one membership's role. Returns false when the user is not a member of that project here. */
-export async function setMemberRole(
-  db: Kysely<Database>,
-  platformId: string,
-  projectId: string,
-  userId: string,
-  role: ProjectRole,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('project_members')
-    .set({ role })
-    .where('platform_id', '=', platformId)
-    .where('project_id', '=', projectId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) > 0
-}

@@ -1,14 +1,9 @@
-// The console's view of platform users: search and paging over the derived columns, and the two
-// changes an admin makes by hand (platform role, active). Those go through the SCIM resource, so the
-// IdP and the console never disagree and the ETag moves.
-import type { Kysely, Transaction } from 'kysely'
-import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
-import type { ScimResource } from '../scim/schemas/types.js'
+// The console's view of platform users: search and paging over the derived columns. The changes an
+// admin makes by hand go through src/domain/users.ts like every other write.
+import type { Kysely } from 'kysely'
 import { effectiveProjectRole } from './console-projects.js'
 import { ilike } from './like.js'
 import type { Database, PlatformRole, ProjectRole, UserStatus } from './schema.js'
-import { deleteUserSessions } from './sessions.js'
-import { getUser, updateUser } from './users.js'
 
 export interface UserProject {
   readonly id: string
@@ -121,35 +116,4 @@ async function projectsOf(db: Kysely<Database>, platformId: string, userIds: str
     byUser.set(row.user_id, list)
   }
   return byUser
-}
-
-export interface UserChange {
-  readonly platformRole?: PlatformRole | undefined
-  readonly active?: boolean | undefined
-}
-
-/**
- * Changes a user's platform role and/or status in the SCIM resource and the derived columns at once
- * (call inside a transaction). Losing ADMIN or being deactivated ends the user's console sessions.
- * Returns false when the user is not on this platform.
- */
-export async function changeUser(
-  trx: Transaction<Database>,
-  platformId: string,
-  id: string,
-  change: UserChange,
-): Promise<boolean> {
-  const row = await getUser(trx, platformId, id, { lock: true })
-  if (!row) return false
-  const resource = { ...(row.resource as ScimResource) }
-  if (change.active !== undefined) resource.active = change.active
-  if (change.platformRole !== undefined) {
-    const extension = (resource[CUSTOM_USER_SCHEMA] ?? {}) as Record<string, unknown>
-    resource[CUSTOM_USER_SCHEMA] = { ...extension, platformRole: change.platformRole }
-    const schemas = Array.isArray(resource.schemas) ? (resource.schemas as string[]) : []
-    if (!schemas.includes(CUSTOM_USER_SCHEMA)) resource.schemas = [...schemas, CUSTOM_USER_SCHEMA]
-  }
-  const next = await updateUser(trx, row, resource)
-  if (next.platform_role !== 'ADMIN' || next.status !== 'ACTIVE') await deleteUserSessions(trx, id)
-  return true
 }

@@ -24,6 +24,11 @@ export interface LogEvent {
   readonly requestId: string | null
   readonly apiKeyId: string | null
   readonly apiKeyName: string | null
+  /** 'scim' (an API key), 'console' (an admin) or 'sso'. */
+  readonly actorType: string
+  /** The admin behind a console change, and their email. */
+  readonly actorUserId: string | null
+  readonly actorEmail: string | null
   readonly method: string
   readonly path: string
   readonly status: number
@@ -85,12 +90,18 @@ function withColumns(query: EventQueryBuilder, platformId: string) {
     .leftJoin('api_keys', (join) =>
       join.onRef('api_keys.id', '=', 'events.api_key_id').on('api_keys.platform_id', '=', platformId),
     )
+    .leftJoin('users as actor', (join) =>
+      join.onRef('actor.id', '=', 'events.actor_user_id').on('actor.platform_id', '=', platformId),
+    )
     .select([
       'events.id',
       'events.created_at',
       'events.request_id',
       'events.api_key_id',
       'api_keys.name as api_key_name',
+      'events.actor_type',
+      'events.actor_user_id',
+      'actor.email as actor_email',
       'events.method',
       'events.path',
       'events.status',
@@ -108,6 +119,9 @@ function toEvent(r: {
   request_id: string | null
   api_key_id: string | null
   api_key_name: string | null
+  actor_type: string
+  actor_user_id: string | null
+  actor_email: string | null
   method: string
   path: string
   status: number
@@ -124,6 +138,9 @@ function toEvent(r: {
     requestId: r.request_id,
     apiKeyId: r.api_key_id,
     apiKeyName: r.api_key_name,
+    actorType: r.actor_type,
+    actorUserId: r.actor_user_id,
+    actorEmail: r.actor_email,
     method: r.method,
     path: r.path,
     status: Number(r.status),

@@ -8,6 +8,10 @@ export interface NewEvent {
   readonly platformId: string
   readonly requestId?: string | undefined
   readonly apiKeyId?: string | undefined
+  /** Who made the change: 'scim' (an API key), 'console' (an admin) or 'sso'. */
+  readonly actorType?: 'scim' | 'console' | 'sso' | undefined
+  /** The admin, for console changes. */
+  readonly actorUserId?: string | undefined
   readonly method: string
   readonly path: string
   readonly status: number
@@ -24,6 +28,8 @@ const insertEvent = prepareInsert('events', [
   'created_at',
   'request_id',
   'api_key_id',
+  'actor_type',
+  'actor_user_id',
   'method',
   'path',
   'status',
@@ -41,6 +47,8 @@ export async function recordEvent(db: Kysely<Database>, event: NewEvent): Promis
       created_at: new Date().toISOString(),
       request_id: event.requestId ?? null,
       api_key_id: event.apiKeyId ?? null,
+      actor_type: event.actorType ?? 'scim',
+      actor_user_id: event.actorUserId ?? null,
       method: event.method,
       path: event.path.slice(0, 2048),
       status: event.status,

@@ -210,6 +210,35 @@ async function memberIds(db: Kysely<Database>, projectId: string): Promise<strin
   return rows.map((r) => r.user_id)
 }
 
+/** One member's role, or undefined when the user is not a member of the project. */
+export async function getMemberRole(
+  db: Kysely<Database>,
+  projectId: string,
+  userId: string,
+): Promise<ProjectRole | undefined> {
+  const row = await db
+    .selectFrom('project_members')
+    .select('role')
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
+  return row?.role
+}
+
+export async function setMemberRole(
+  db: Kysely<Database>,
+  projectId: string,
+  userId: string,
+  role: ProjectRole,
+): Promise<void> {
+  await db
+    .updateTable('project_members')
+    .set({ role })
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', userId)
+    .execute()
+}
+
 export async function setMemberRoles(
   db: Kysely<Database>,
   projectId: string,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { isPostgres } from './dialect.js'
 import { prepare } from './prepared.js'
 import type { Database, Platform, ProjectRole } from './schema.js'
 
@@ -47,4 +48,12 @@ export async function setDefaultProjectRole(
     .set({ default_project_role: role, updated_at: new Date().toISOString() })
     .where('id', '=', id)
     .execute()
+}
+
+/**
+ * Locks the platform's row until the transaction ends (PostgreSQL), so that writes that must see
+ * each other's outcome, such as two admins demoted at once, queue. SQLite's write lock already does.
+ */
+export async function lockPlatform(db: Kysely<Database>, id: string): Promise<void> {
+  if (isPostgres(db)) await db.selectFrom('platforms').select('id').where('id', '=', id).forUpdate().execute()
 }

@@ -83,6 +83,10 @@ export interface EventTable {
   created_at: string
   request_id: string | null
   api_key_id: string | null
+  /** 'scim', 'console' or 'sso'. */
+  actor_type: string
+  /** The admin who made a console change. */
+  actor_user_id: string | null
   method: string
   path: string
   status: number

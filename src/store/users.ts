@@ -177,3 +177,20 @@ export function listUsers(
 ): Promise<Page<UserRow>> {
   return readPage<UserRow>(store, 'users', platformId, options)
 }
+
+/** ACTIVE ADMINs of a platform other than `exceptId`. */
+export async function countActiveAdmins(
+  db: Kysely<Database>,
+  platformId: string,
+  exceptId: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('platform_id', '=', platformId)
+    .where('platform_role', '=', 'ADMIN')
+    .where('status', '=', 'ACTIVE')
+    .where('id', '!=', exceptId)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}

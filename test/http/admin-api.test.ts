@@ -130,6 +130,16 @@ describe.each(dialects)('admin API on %s', (dialect) => {
     expect(after.json().schemas).toContain(ROLE_EXT)
     expect(after.headers.etag).not.toBe(before.headers.etag)
     expect(after.json().name).toEqual({ givenName: 'Joy', familyName: 'Young' })
+    // The change is in the provisioning log, made by the admin rather than an API key.
+    const [logged] = (await a.call('GET', `/events?resourceId=${joyId}&limit=1`)).json().events
+    expect(logged).toMatchObject({
+      method: 'PATCH',
+      status: 200,
+      actorType: 'console',
+      actorEmail: 'admin@acme.test',
+      apiKeyId: null,
+      changes: { attributes: ['active', ROLE_EXT] },
+    })
     // OPERATORs are Editors of every project, whatever their membership says.
     const members = (await a.call('GET', `/projects/${groupId}`)).json().members.items
     expect(members[0]).toMatchObject({ platformRole: 'OPERATOR', effectiveRole: 'Editor' })
@@ -195,7 +205,8 @@ describe.each(dialects)('admin API on %s', (dialect) => {
         (e: { method: string }) => e.method === 'PATCH',
       ),
     ).toBe(true)
-    const keyId = all.events[0].apiKeyId
+    const scimEvents = all.events.filter((e: { apiKeyId: string | null }) => e.apiKeyId !== null)
+    const keyId = scimEvents[0].apiKeyId
     expect((await events(`?apiKeyId=${keyId}`)).total).toBeGreaterThan(0)
     expect((await events('?apiKeyId=nope')).total).toBe(0)
     expect(
@@ -204,8 +215,8 @@ describe.each(dialects)('admin API on %s', (dialect) => {
     expect((await events('?to=2000-01-01T00:00:00%2B01:00')).total).toBe(0)
     const paged = await events('?limit=2&offset=1')
     expect(paged.events.map((e: { id: number }) => e.id)).toEqual(ids.slice(1, 3))
-    const detail = (await a.call('GET', `/events/${ids[0]}`)).json().event
-    expect(detail).toMatchObject({ id: ids[0], apiKeyName: 'test' })
+    const detail = (await a.call('GET', `/events/${scimEvents[0].id}`)).json().event
+    expect(detail).toMatchObject({ id: scimEvents[0].id, apiKeyName: 'test', actorType: 'scim' })
     expect((await a.call('GET', '/events?from=yesterday')).json().fields.from).toMatch(/ISO-8601/)
     expect((await a.call('GET', '/events/999999')).statusCode).toBe(404)
   })

@@ -2,6 +2,7 @@
 // the console can show the message next to it.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { z } from 'zod'
+import { ScimError } from '../../scim/errors.js'
 
 export class InputError extends Error {
   override name = 'InputError'
@@ -44,6 +45,11 @@ export function sendAdminError(error: FastifyError | Error, request: FastifyRequ
   }
   if (error instanceof HttpError) {
     return reply.code(error.statusCode).send({ error: error.code, message: error.message })
+  }
+  // Refusals of the shared write path (src/domain): not found, a changed version, the last admin.
+  if (error instanceof ScimError && error.status < 500) {
+    const code = error.status === 404 ? 'not_found' : error.status === 412 ? 'version_changed' : 'refused'
+    return reply.code(error.status).send({ error: code, message: error.message })
   }
   const status = (error as FastifyError).statusCode
   // Fastify's own client errors: malformed JSON, unsupported content type, body too large.

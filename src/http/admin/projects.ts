@@ -1,22 +1,20 @@
 // Projects (SCIM groups) and their members with effective roles; an admin may change a member's role.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import {
-  getConsoleProject,
-  listConsoleProjects,
-  listProjectMembers,
-  setMemberRole,
-} from '../../store/console-projects.js'
+import { setMemberRole } from '../../domain/groups.js'
+import { getConsoleProject, listConsoleProjects, listProjectMembers } from '../../store/console-projects.js'
 import { notFound, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
 import { paging, searchText } from './paging.js'
+import { writeContext } from './write.js'
 
 export const PROJECT_ROLES = ['Admin', 'Editor', 'Viewer'] as const
 export const projectRole = z.enum(PROJECT_ROLES, 'Choose Admin, Editor or Viewer.')
 
 const listQuery = z.object({ q: searchText, ...paging })
 
-export async function projectRoutes(app: FastifyInstance, { store }: AdminOptions): Promise<void> {
+export async function projectRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
+  const { store } = options
   app.get('/projects', async (request) => {
     const query = validate(listQuery, request.query)
     const { total, projects } = await listConsoleProjects(store.db, request.admin.platformId, query)
@@ -32,14 +30,15 @@ export async function projectRoutes(app: FastifyInstance, { store }: AdminOption
     return { project, members: { total, limit: query.limit, offset: query.offset, items: members } }
   })
 
-  app.patch<{ Params: { id: string; userId: string } }>('/projects/:id/members/:userId', async (request) => {
-    const { role } = validate(z.object({ role: projectRole }), request.body)
-    const { id, userId } = request.params
-    const changed = await store.transaction((trx) =>
-      setMemberRole(trx, request.admin.platformId, id, userId, role),
-    )
-    if (!changed) throw notFound('The membership')
-    request.log.info({ projectId: id, userId, role }, 'member role changed in the console')
-    return { projectId: id, userId, role }
-  })
+  app.patch<{ Params: { id: string; userId: string } }>(
+    '/projects/:id/members/:userId',
+    async (request, reply) => {
+      const { role } = validate(z.object({ role: projectRole }), request.body)
+      const { id, userId } = request.params
+      const changed = await setMemberRole(writeContext(request, reply, options), id, userId, role)
+      if (!changed) throw notFound('The membership')
+      request.log.info({ projectId: id, userId, role }, 'member role changed in the console')
+      return { projectId: id, userId, role }
+    },
+  )
 }

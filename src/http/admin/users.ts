@@ -1,10 +1,12 @@
 // Platform users for the console: search and page, change the platform role, deactivate/reactivate.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { changeUser, listConsoleUsers } from '../../store/console-users.js'
-import { HttpError, notFound, validate } from './errors.js'
+import { changeAccess } from '../../domain/users.js'
+import { listConsoleUsers } from '../../store/console-users.js'
+import { HttpError, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
 import { paging, searchText } from './paging.js'
+import { writeContext } from './write.js'
 
 const PLATFORM_ROLES = ['ADMIN', 'OPERATOR', 'MEMBER'] as const
 
@@ -24,14 +26,15 @@ const changeBody = z
     message: 'Send platformRole, active or both.',
   })
 
-export async function userRoutes(app: FastifyInstance, { store }: AdminOptions): Promise<void> {
+export async function userRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
+  const { store } = options
   app.get('/users', async (request) => {
     const query = validate(listQuery, request.query)
     const { total, users } = await listConsoleUsers(store.db, request.admin.platformId, query)
     return { total, limit: query.limit, offset: query.offset, users }
   })
 
-  app.patch<{ Params: { id: string } }>('/users/:id', async (request) => {
+  app.patch<{ Params: { id: string } }>('/users/:id', async (request, reply) => {
     const change = validate(changeBody, request.body)
     const { platformId, userId } = request.admin
     // An admin cannot lock themselves out; another admin (or the IdP) can change them.
@@ -41,8 +44,7 @@ export async function userRoutes(app: FastifyInstance, { store }: AdminOptions):
     ) {
       throw new HttpError(409, 'own_account', 'You cannot demote or deactivate your own account.')
     }
-    const found = await store.transaction((trx) => changeUser(trx, platformId, request.params.id, change))
-    if (!found) throw notFound('The user')
+    await changeAccess(writeContext(request, reply, options), request.params.id, change)
     request.log.info({ userId: request.params.id, change }, 'user changed in the console')
     const { users } = await listConsoleUsers(store.db, platformId, {
       limit: 1,

@@ -1,8 +1,6 @@
 // The one place where every error under the SCIM base becomes an RFC 7644 §3.12 error body.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
-import { ScimError, toErrorBody, uniqueness } from '../../scim/errors.js'
-import type { ScimResource } from '../../scim/schemas/types.js'
-import { isUniqueViolation } from '../../store/errors.js'
+import { ScimError, toErrorBody } from '../../scim/errors.js'
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8'
 
@@ -54,14 +52,4 @@ export function methodNotAllowed(app: FastifyInstance, url: string, allowed: rea
       )
     },
   })
-}
-
-/** A `.catch` for inserts and updates: a unique-key violation becomes 409 uniqueness naming the value. */
-export function rethrowUniqueness(kind: 'user' | 'group', attribute: string, resource: ScimResource) {
-  return (error: unknown): never => {
-    if (isUniqueViolation(error)) {
-      throw uniqueness(`A ${kind} with ${attribute} "${String(resource[attribute])}" already exists.`)
-    }
-    throw error
-  }
 }

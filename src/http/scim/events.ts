@@ -1,6 +1,8 @@
-// Provisioning events: a successful write records its event inside its own transaction, so an
-// acknowledged write always has one; a rejected write is recorded once the response is sent.
+// Provisioning events: a successful write is journaled inside its own transaction (src/domain), so
+// an acknowledged write always has its event; a rejected write is recorded once it is answered.
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../../config.js'
+import type { WriteContext } from '../../domain/context.js'
 import type { Store } from '../../store/database.js'
 import type { NewEvent } from '../../store/events.js'
 import { recordEvent } from '../../store/events.js'
@@ -24,6 +26,30 @@ export function eventOf(request: FastifyRequest, reply: FastifyReply, fields: Ev
     path: request.url.split('?')[0] ?? request.url,
     durationMs: reply.elapsedTime,
     ...fields,
+  }
+}
+
+/** A SCIM write's context for src/domain: its key, its request, its If-Match. */
+export function writeContext(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  config: Config,
+  store: Store,
+  status: number,
+): WriteContext {
+  return {
+    store,
+    platformId: request.scim.platformId,
+    actor: { kind: 'scim', apiKeyId: request.scim.keyId },
+    request: {
+      id: request.id,
+      method: request.method,
+      path: request.url.split('?')[0] ?? request.url,
+      status,
+      elapsedMs: () => reply.elapsedTime,
+    },
+    ifMatch: request.headers['if-match'],
+    defaultProjectRole: config.SCIM_DEFAULT_PROJECT_ROLE,
   }
 }
 

@@ -1,22 +1,19 @@
 // /Users (rfc7644#section-3): platform users as SCIM User resources.
-import { isDeepStrictEqual } from 'node:util'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
-import { attributeNames, changedAttributes } from '../../scim/diff.js'
-import { invalidValue, notFound, ScimError } from '../../scim/errors.js'
+import { createUser, deleteUser, patchUser, replaceUser, userNotFound } from '../../domain/users.js'
+import { ScimError } from '../../scim/errors.js'
 import { listResponse } from '../../scim/list.js'
-import { applyPatch } from '../../scim/patch.js'
 import { parseAttributeList, projectResource } from '../../scim/project.js'
 import { normalizeResource } from '../../scim/resource.js'
 import type { ScimResource } from '../../scim/schemas/types.js'
-import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
+import { etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
-import { recordEvent } from '../../store/events.js'
 import { groupsOfUsers } from '../../store/members.js'
 import type { UserRow } from '../../store/schema.js'
-import { deleteUser, getUser, insertUser, listUsers, updateUser } from '../../store/users.js'
-import { methodNotAllowed, rethrowUniqueness } from './errors.js'
-import { eventOf } from './events.js'
+import { getUser, listUsers } from '../../store/users.js'
+import { methodNotAllowed } from './errors.js'
+import { writeContext } from './events.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
 import { baseUrl, scimQuery } from './request.js'
 
@@ -50,17 +47,7 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
 
   app.post('/Users', async (request, reply) => {
     const resource = normalizeResource('User', request.body)
-    const row = await store.transaction(async (trx) => {
-      const inserted = await insertUser(trx, request.scim.platformId, resource).catch(
-        rethrowUniqueness('user', 'userName', resource),
-      )
-      const changes = { attributes: attributeNames(resource) }
-      await recordEvent(
-        trx,
-        eventOf(request, reply, { status: 201, resourceType: 'User', resourceId: inserted.id, changes }),
-      )
-      return inserted
-    })
+    const row = await createUser(writeContext(request, reply, config, store, 201), resource)
     request.eventRecorded = true
     reply.header('location', `${baseUrl(request, config)}/Users/${row.id}`)
     // A user that was just created belongs to no group yet: no membership query.
@@ -69,10 +56,9 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
 
   app.put('/Users/:id', async (request: IdRequest, reply) => {
     const resource = normalizeResource('User', request.body)
-    const row = await writeUser(request, reply, (current) => ({
-      resource,
-      changed: changedAttributes(current.resource as ScimResource, resource),
-    }))
+    const ctx = writeContext(request, reply, config, store, 200)
+    const row = await replaceUser(ctx, request.params.id, resource)
+    request.eventRecorded = true
     return sendUser(request, reply, 200, row)
   })
 
@@ -81,26 +67,14 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
       maxOperations: config.SCIM_MAX_OPERATIONS,
       maxMembersPerOp: config.SCIM_MAX_MEMBERS_PER_OPERATION,
     }
-    const row = await writeUser(request, reply, (current) => {
-      const result = applyPatch('User', current.resource as ScimResource, request.body, limits)
-      return { resource: result.resource, changed: result.changed }
-    })
+    const ctx = writeContext(request, reply, config, store, 200)
+    const row = await patchUser(ctx, request.params.id, request.body, limits)
+    request.eventRecorded = true
     return sendUser(request, reply, 200, row)
   })
 
   app.delete('/Users/:id', async (request: IdRequest, reply) => {
-    const { platformId } = request.scim
-    await store.transaction(async (trx) => {
-      const row = await getUser(trx, platformId, request.params.id, { lock: true })
-      if (!row) throw userNotFound(request.params.id)
-      checkIfMatch(request.headers['if-match'], row.version)
-      await deleteUser(trx, platformId, row.id)
-      const changes = { deleted: true, userName: row.email }
-      await recordEvent(
-        trx,
-        eventOf(request, reply, { status: 204, resourceType: 'User', resourceId: row.id, changes }),
-      )
-    })
+    await deleteUser(writeContext(request, reply, config, store, 204), request.params.id)
     request.eventRecorded = true
     return reply.code(204).send()
   })
@@ -111,39 +85,6 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
   app.all('/Me', async () => {
     throw new ScimError(501, '/Me is not supported: the bearer token is a platform API key, not a user.')
   })
-
-  /**
-   * Reads a user under lock, lets `change` compute the new resource, and writes it with its event in one
-   * transaction. A change that leaves the resource as it was writes nothing and keeps the version.
-   */
-  async function writeUser(
-    request: IdRequest,
-    reply: FastifyReply,
-    change: (current: UserRow) => { resource: ScimResource; changed: readonly string[] },
-  ): Promise<UserRow> {
-    const { platformId } = request.scim
-    const row = await store.transaction(async (trx) => {
-      const current = await getUser(trx, platformId, request.params.id, { lock: true })
-      if (!current) throw userNotFound(request.params.id)
-      checkIfMatch(request.headers['if-match'], current.version)
-      const { resource, changed } = change(current)
-      if (typeof resource.userName !== 'string' || resource.userName.trim() === '') {
-        throw invalidValue('Attribute "userName" is required and cannot be empty.')
-      }
-      const same = isDeepStrictEqual(resource, current.resource)
-      const next = same
-        ? current
-        : await updateUser(trx, current, resource).catch(rethrowUniqueness('user', 'userName', resource))
-      const changes = { attributes: same ? [] : changed }
-      await recordEvent(
-        trx,
-        eventOf(request, reply, { status: 200, resourceType: 'User', resourceId: current.id, changes }),
-      )
-      return next
-    })
-    request.eventRecorded = true
-    return row
-  }
 
   async function sendUser(
     request: FastifyRequest,
@@ -220,8 +161,4 @@ function wantsGroups(projection: {
   if (names(projection.excludedAttributes).includes('groups')) return false
   const attributes = names(projection.attributes)
   return attributes.length === 0 || attributes.some((a) => a === 'groups' || a.startsWith('groups.'))
-}
-
-function userNotFound(id: string) {
-  return notFound(`User ${id} not found.`)
 }

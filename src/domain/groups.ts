@@ -1,0 +1,248 @@
+// The write sequence for projects (SCIM Groups) and their memberships: lock → precondition →
+// change → journal, in one transaction. Membership changes are set deltas on the membership table,
+// applied in request order; an id that is not a user of the platform fails the whole request.
+import { isDeepStrictEqual } from 'node:util'
+import type { Kysely } from 'kysely'
+import { changedAttributes } from '../scim/diff.js'
+import { invalidValue, notFound } from '../scim/errors.js'
+import { applyPatch, type MemberOp, type PatchLimits } from '../scim/patch.js'
+import type { ScimResource } from '../scim/schemas/types.js'
+import { checkIfMatch } from '../scim/version.js'
+import { rethrowUniqueness } from '../store/errors.js'
+import {
+  addMemberIfUser,
+  addMembers,
+  getMemberRole,
+  type MemberTarget,
+  removeAllMembers,
+  removeMembers,
+  replaceMembers,
+  setMemberRole as setMemberRoleRow,
+  setMemberRoles,
+  unknownUsers,
+} from '../store/members.js'
+import { getPlatform } from '../store/platforms.js'
+import {
+  bumpProjectVersion,
+  deleteProject,
+  insertProject,
+  lockProject,
+  updateProject,
+} from '../store/projects.js'
+import type { Database, ProjectRole, ProjectRow } from '../store/schema.js'
+import type { WriteContext } from './context.js'
+import { journal, type UpdateKind } from './journal.js'
+
+/** A new group and its first members. */
+export async function createGroup(
+  ctx: WriteContext,
+  resource: ScimResource,
+  memberIds: readonly string[],
+): Promise<ProjectRow> {
+  return ctx.store.transaction(async (trx) => {
+    const project = await insertProject(trx, ctx.platformId, resource).catch(
+      rethrowUniqueness('group', 'displayName', resource.displayName),
+    )
+    const { added } = await applyMemberOps(ctx, trx, project, [{ kind: 'add', ids: memberIds }])
+    await journal(trx, ctx, { type: 'Group', op: 'create', after: project, added })
+    return project
+  })
+}
+
+/**
+ * PUT replaces the group's attributes. Members are replaced when the body lists them (`memberIds`);
+ * when it omits them they are left as they are (RFC 7644 §3.5.1 lets an omitted readWrite attribute
+ * be taken as "not asserted"), so a rename by PUT never empties a group by accident.
+ */
+export function replaceGroup(
+  ctx: WriteContext,
+  id: string,
+  resource: ScimResource,
+  memberIds: readonly string[] | undefined,
+): Promise<ProjectRow> {
+  const members: MemberOp[] = memberIds === undefined ? [] : [{ kind: 'replace', ids: memberIds }]
+  return writeGroup(ctx, id, 'replace', (current) => ({
+    resource,
+    changed: changedAttributes(current.resource as ScimResource, resource),
+    members,
+  }))
+}
+
+/** PATCH: attribute operations on the resource, member operations as deltas; all or none. */
+export function patchGroup(
+  ctx: WriteContext,
+  id: string,
+  body: unknown,
+  limits: PatchLimits,
+): Promise<ProjectRow> {
+  return writeGroup(ctx, id, 'patch', (current) =>
+    applyPatch('Group', current.resource as ScimResource, body, limits),
+  )
+}
+
+/** Deletes the project and its memberships; the users stay. */
+export async function deleteGroup(ctx: WriteContext, id: string): Promise<void> {
+  await ctx.store.transaction(async (trx) => {
+    const row = (await lockProject(trx, ctx.platformId, id))?.project
+    if (!row) throw groupNotFound(id)
+    checkIfMatch(ctx.ifMatch, row.version)
+    await deleteProject(trx, ctx.platformId, row.id)
+    await journal(trx, ctx, { type: 'Group', op: 'delete', before: row })
+  })
+}
+
+/** One member's project role, set by an admin. Returns false when the user is not a member. */
+export async function setMemberRole(
+  ctx: WriteContext,
+  projectId: string,
+  userId: string,
+  role: ProjectRole,
+): Promise<boolean> {
+  return ctx.store.transaction(async (trx) => {
+    const project = (await lockProject(trx, ctx.platformId, projectId))?.project
+    if (!project) return false
+    const before = await getMemberRole(trx, project.id, userId)
+    if (!before) return false
+    if (before !== role) await setMemberRoleRow(trx, project.id, userId, role)
+    await journal(trx, ctx, { type: 'Member', op: 'role', project, userId, before, after: role })
+    return true
+  })
+}
+
+interface GroupChange {
+  readonly resource: ScimResource
+  readonly changed: readonly string[]
+  readonly members: readonly MemberOp[]
+}
+
+/**
+ * Locks the project row, computes the change, writes the resource (when it changed) and the member
+ * deltas, bumps the version once, and journals it: one transaction. Concurrent PATCHes to one group
+ * queue on the row lock (PostgreSQL) or the write lock (SQLite), so none is lost.
+ */
+async function writeGroup(
+  ctx: WriteContext,
+  id: string,
+  op: UpdateKind,
+  change: (current: ProjectRow) => GroupChange,
+): Promise<ProjectRow> {
+  return ctx.store.transaction(async (trx) => {
+    const locked = await lockProject(trx, ctx.platformId, id)
+    if (!locked) throw groupNotFound(id)
+    const { project: current, platformRole } = locked
+    checkIfMatch(ctx.ifMatch, current.version)
+    const { resource, changed, members } = change(current)
+    if (typeof resource.displayName !== 'string' || resource.displayName.trim() === '') {
+      throw invalidValue('Attribute "displayName" is required and cannot be empty.')
+    }
+    const resourceChanged = !isDeepStrictEqual(resource, current.resource)
+    let next = current
+    if (resourceChanged) {
+      next = await updateProject(trx, current, resource).catch(
+        rethrowUniqueness('group', 'displayName', resource.displayName),
+      )
+      if (next.project_role !== current.project_role) {
+        await setMemberRoles(trx, next.id, await memberRole(ctx, trx, next, platformRole))
+      }
+    }
+    const delta = await applyMemberOps(ctx, trx, next, members, platformRole)
+    if (!resourceChanged && (delta.added.length > 0 || delta.removed.length > 0)) {
+      next = await bumpProjectVersion(trx, next)
+    }
+    await journal(trx, ctx, {
+      type: 'Group',
+      op,
+      before: current,
+      after: next,
+      changed: resourceChanged ? changed : [],
+      ...delta,
+    })
+    return next
+  })
+}
+
+/** Applies member deltas in request order; returns the ids actually added and removed. */
+async function applyMemberOps(
+  ctx: WriteContext,
+  trx: Kysely<Database>,
+  project: ProjectRow,
+  ops: readonly MemberOp[],
+  platformRole?: ProjectRole | null,
+): Promise<{ added: string[]; removed: string[] }> {
+  const added = new Set<string>()
+  const removed = new Set<string>()
+  const note = (ids: readonly string[], into: Set<string>, from: Set<string>) => {
+    for (const id of ids) if (!from.delete(id)) into.add(id)
+  }
+  let target: MemberTarget | undefined
+  const targetOf = async () => {
+    target ??= {
+      projectId: project.id,
+      platformId: project.platform_id,
+      role: await memberRole(ctx, trx, project, platformRole),
+    }
+    return target
+  }
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'add':
+        if (op.ids.length === 0) break
+        if (op.ids.length === 1) {
+          // One statement in the common case; only an id that inserted nothing is looked up again.
+          const id = op.ids[0] as string
+          if (await addMemberIfUser(trx, await targetOf(), id)) note([id], added, removed)
+          else await checkUsers(trx, project.platform_id, op.ids)
+          break
+        }
+        await checkUsers(trx, project.platform_id, op.ids)
+        note(await addMembers(trx, await targetOf(), op.ids), added, removed)
+        break
+      case 'remove':
+        note(await removeMembers(trx, project.id, op.ids), removed, added)
+        break
+      case 'removeAll':
+        note(await removeAllMembers(trx, project.id), removed, added)
+        break
+      case 'replace': {
+        await checkUsers(trx, project.platform_id, op.ids)
+        const delta = await replaceMembers(trx, await targetOf(), op.ids)
+        note(delta.removed, removed, added)
+        note(delta.added, added, removed)
+        break
+      }
+      default:
+        op satisfies never
+    }
+  }
+  return { added: [...added], removed: [...removed] }
+}
+
+/**
+ * The role of new members: the group's projectRole, else the platform's setting (given when the
+ * caller read it already, see lockProject), else the server's default.
+ */
+async function memberRole(
+  ctx: WriteContext,
+  db: Kysely<Database>,
+  project: ProjectRow,
+  platformRole?: ProjectRole | null,
+): Promise<ProjectRole> {
+  if (project.project_role) return project.project_role
+  const platform =
+    platformRole === undefined
+      ? (await getPlatform(db, project.platform_id))?.default_project_role
+      : platformRole
+  return platform ?? ctx.defaultProjectRole
+}
+
+async function checkUsers(db: Kysely<Database>, platformId: string, ids: readonly string[]): Promise<void> {
+  const unknown = await unknownUsers(db, platformId, ids)
+  if (unknown.length === 0) return
+  const shown = unknown.slice(0, 10).join(', ')
+  const more = unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''
+  throw invalidValue(`Members are not users of this platform: ${shown}${more}. Nothing was changed.`)
+}
+
+export function groupNotFound(id: string) {
+  return notFound(`Group ${id} not found.`)
+}

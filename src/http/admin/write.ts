@@ -1,0 +1,25 @@
+// A console change's context for src/domain: the signed-in admin is its actor.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { WriteContext } from '../../domain/context.js'
+import type { AdminOptions } from './index.js'
+
+export function writeContext(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { store, config }: AdminOptions,
+  status = 200,
+): WriteContext {
+  return {
+    store,
+    platformId: request.admin.platformId,
+    actor: { kind: 'console', userId: request.admin.userId },
+    request: {
+      id: request.id,
+      method: request.method,
+      path: request.url.split('?')[0] ?? request.url,
+      status,
+      elapsedMs: () => reply.elapsedTime,
+    },
+    defaultProjectRole: config.SCIM_DEFAULT_PROJECT_ROLE,
+  }
+}
