@@ -1,6 +1,7 @@
 // Configuration comes from the environment only, validated once at start. A bad value stops the
 // process with a message naming the variable and what it accepts.
 import { z } from 'zod'
+import { parseMasterKey } from './crypto/secret-box.js'
 
 const PROJECT_ROLES = ['Admin', 'Editor', 'Viewer'] as const
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -38,6 +39,15 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Provisioning events older than this are pruned in the background; 0 keeps them forever. */
   EVENT_RETENTION_DAYS: int(0, 36_500).default(90),
+  /**
+   * Master key (32 bytes, base64 or hex) that encrypts secrets kept in the database. Unset: a key file
+   * is created on first use (ENCRYPTION_KEY_FILE, default next to the SQLite database or ./data).
+   */
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => parseMasterKey(v) !== undefined, 'must be 32 bytes, as base64 or hex')
+    .optional(),
+  ENCRYPTION_KEY_FILE: z.string().min(1).optional(),
   /** How long a shutdown waits for in-flight requests before it gives up, milliseconds. */
   SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
 })
