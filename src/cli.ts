@@ -162,7 +162,7 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
     }
     if (command === 'api-key' && sub === 'revoke' && rest.length === 1) {
       const id = rest[0]!
-      if (!(await revokeApiKey(store.db, id))) {
+      if (!(await revokeApiKey(store, id))) {
         throw new Error(
           (await getApiKey(store.db, id)) ? `API key ${id} is already revoked.` : `No API key with id ${id}.`,
         )

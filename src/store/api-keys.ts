@@ -1,14 +1,19 @@
 // API keys are the SCIM bearer tokens. Only a SHA-256 hash of the secret is stored; the secret is
-// shown once at creation. Revocation is a column checked on every request, so it is immediate.
+// shown once at creation. Resolved keys are kept in memory only while no key can have changed
+// (key-cache.ts), so a revocation takes effect on the very next request.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { Store } from './database.js'
+import { isPostgres } from './dialect.js'
+import { KEY_CHANNEL, type KeyIdentity } from './key-cache.js'
 import { prepare } from './prepared.js'
 import type { ApiKeyRow, Database } from './schema.js'
 
 const PREFIX = 'sk-'
 /** last_used_at is written at most this often per key and process. */
 const TOUCH_INTERVAL_MS = 60_000
+
+export type { KeyIdentity } from './key-cache.js'
 
 export type ApiKeyView = Omit<ApiKeyRow, 'hash'>
 
@@ -62,21 +67,33 @@ export function getApiKey(db: Kysely<Database>, id: string): Promise<ApiKeyView 
   return db.selectFrom('api_keys').select(viewColumns).where('id', '=', id).executeTakeFirst()
 }
 
-/** Revokes a key; scoped to a platform when one is given. Returns false when no live key matched. */
-export async function revokeApiKey(db: Kysely<Database>, id: string, platformId?: string): Promise<boolean> {
-  let query = db
-    .updateTable('api_keys')
-    .set({ revoked_at: new Date().toISOString() })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-  if (platformId) query = query.where('platform_id', '=', platformId)
-  const result = await query.executeTakeFirst()
-  return Number(result.numUpdatedRows) > 0
-}
-
-export interface KeyIdentity {
-  readonly keyId: string
-  readonly platformId: string
+/**
+ * Revokes a key (scoped to a platform when one is given) in its own transaction, with `also` for
+ * what must commit with it, then forgets resolved keys. Returns false when no live key matched.
+ */
+export async function revokeApiKey(
+  store: Pick<Store, 'transaction' | 'keys'>,
+  id: string,
+  platformId?: string,
+  also?: (trx: Kysely<Database>) => Promise<void>,
+): Promise<boolean> {
+  const revoked = await store.transaction(async (trx) => {
+    let query = trx
+      .updateTable('api_keys')
+      .set({ revoked_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+    if (platformId) query = query.where('platform_id', '=', platformId)
+    const result = await query.executeTakeFirst()
+    if (Number(result.numUpdatedRows) === 0) return false
+    // Other processes on PostgreSQL forget their resolved keys when this commits (key-cache.ts).
+    if (isPostgres(trx)) await sql`select pg_notify(${KEY_CHANNEL}, '')`.execute(trx)
+    await also?.(trx)
+    return true
+  })
+  // After the commit: a request resolved between a clear and the commit would cache the live key again.
+  if (revoked) store.keys.clear()
+  return revoked
 }
 
 const liveKeyByHash = prepare((db, v: { hash: string }) =>
@@ -92,14 +109,19 @@ const liveKeyByHash = prepare((db, v: { hash: string }) =>
  * compared in constant time, so nothing about the stored value leaks through timing.
  */
 export async function authenticateKey(
-  store: Pick<Store, 'db' | 'read'>,
+  store: Pick<Store, 'db' | 'read' | 'keys'>,
   secret: string,
 ): Promise<KeyIdentity | undefined> {
   if (!secret.startsWith(PREFIX) || secret.length > 256) return undefined
   const hash = hashSecret(secret)
+  // The cache is keyed by the full hash of a secret that carries 256 random bits: a hit is a match.
+  const known = store.keys.get(hash)
+  if (known) return known
   const [row] = await store.read(liveKeyByHash(store.db, { hash }))
   if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex'))) return undefined
-  return { keyId: row.id, platformId: row.platform_id }
+  const identity = { keyId: row.id, platformId: row.platform_id }
+  store.keys.set(hash, identity)
+  return identity
 }
 
 /**

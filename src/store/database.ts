@@ -15,6 +15,8 @@ import {
   type Transaction,
 } from 'kysely'
 import pg from 'pg'
+import { type KeyCache, postgresKeyCache, sqliteKeyCache } from './key-cache.js'
+import { statementName } from './prepared.js'
 import type { Database } from './schema.js'
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpoint.js'
 import { groupCommit } from './sqlite-group-commit.js'
@@ -37,6 +39,8 @@ export interface Store {
    */
   read<R>(query: CompiledQuery<R>): Promise<R[]>
   close(): Promise<void>
+  /** API keys resolved while none can have changed (see key-cache.ts). */
+  readonly keys: KeyCache
   /** Connection pool state (PostgreSQL; SQLite has one connection and no pool). */
   poolStats?: () => { total: number; idle: number; waiting: number }
 }
@@ -53,25 +57,31 @@ export class DatabaseOpenError extends Error {
 export function createStore({ url, poolSize = 10 }: DbOptions): Store {
   const dialect: Dialect = /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite'
   if (dialect === 'sqlite') {
-    const { db, read, checkpointer } = openSqlite(url)
+    const { db, read, checkpointer, keys } = openSqlite(url)
     return {
       db,
       dialect,
       transaction: groupCommit(db),
       read,
+      keys,
       close: async () => {
         await checkpointer?.stop()
         await db.destroy()
       },
     }
   }
-  const { db, pool } = openPostgres(url, poolSize)
+  const { db, pool, connection } = openPostgres(url, poolSize)
+  const keys = postgresKeyCache(connection)
   return {
     db,
     dialect,
     transaction: (fn) => db.transaction().execute(fn),
     read: (query) => executeRead(db, query),
-    close: () => db.destroy(),
+    keys,
+    close: async () => {
+      await keys.close()
+      await db.destroy()
+    },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   }
 }
@@ -80,7 +90,7 @@ export function createStore({ url, poolSize = 10 }: DbOptions): Store {
  * SQLite: `file:path`, `file::memory:`, `:memory:` or a plain path. WAL lets readers run beside the
  * writer; foreign keys are off by default in SQLite and must be switched on per connection.
  */
-function openSqlite(url: string): Pick<Store, 'db' | 'read'> & { checkpointer?: Checkpointer } {
+function openSqlite(url: string): Pick<Store, 'db' | 'read' | 'keys'> & { checkpointer?: Checkpointer } {
   const path = url.replace(/^file:/i, '')
   const memory = path === ':memory:' || path === ''
   let database: SqliteDatabase.Database
@@ -109,6 +119,7 @@ function openSqlite(url: string): Pick<Store, 'db' | 'read'> & { checkpointer?: 
   }, 3600_000)
   optimize.unref()
   const cached = withStatementCache(database)
+  const keys = sqliteKeyCache(database)
   // An in-memory database exists only on its own connection: its reads go through Kysely's.
   const reader = memory ? undefined : openReader(path)
   const checkpointer = memory ? undefined : startCheckpointer(database, path)
@@ -124,10 +135,11 @@ function openSqlite(url: string): Pick<Store, 'db' | 'read'> & { checkpointer?: 
       },
     }),
   })
-  if (!reader) return { db, read: (query) => executeRead(db, query) }
+  if (!reader) return { db, keys, read: (query) => executeRead(db, query) }
   const readerStatements = withStatementCache(reader)
   return {
     db,
+    keys,
     checkpointer,
     // A read runs on the writer's connection when no transaction is open there (nothing uncommitted to
     // see, and its page cache is warm), else on the reader's: any commit by another connection empties
@@ -201,22 +213,39 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 /** PostgreSQL; an optional `?schema=name` puts every table in that schema (used by tests). */
-function openPostgres(url: string, poolSize: number): { db: Kysely<Database>; pool: pg.Pool } {
+function openPostgres(
+  url: string,
+  poolSize: number,
+): { db: Kysely<Database>; pool: pg.Pool; connection: pg.ClientConfig } {
   const parsed = new URL(url)
   const schema = parsed.searchParams.get('schema')
   parsed.searchParams.delete('schema')
   if (schema && !/^[a-z_][a-z0-9_]*$/i.test(schema))
     throw new DatabaseOpenError(`Invalid schema name ${schema}`)
-  const pool = new pg.Pool({
+  const connection: pg.ClientConfig = {
     connectionString: parsed.toString(),
-    max: poolSize,
     connectionTimeoutMillis: 10_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  })
+  }
+  const pool = new pg.Pool({ ...connection, max: poolSize })
   // An idle client that loses its connection emits 'error' on the pool; without a listener the
   // process would crash. The next query gets a fresh connection.
   pool.on('error', () => {})
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool }
+  pool.on('connect', useNamedStatements)
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool, connection }
+}
+
+/**
+ * Runs the SQL of prepared shapes (prepared.ts) as named prepared statements on this connection:
+ * PostgreSQL parses and plans each once per connection instead of on every run, and the driver then
+ * sends only Bind and Execute. Kysely calls `client.query(text, values)`; other calls pass through.
+ */
+function useNamedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown
+  ;(client as { query: unknown }).query = (text: unknown, ...rest: unknown[]) => {
+    const name = typeof text === 'string' ? statementName(text) : undefined
+    return name ? query({ name, text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest)
+  }
 }
 
 /** Fails with DatabaseOpenError when the database does not answer. */

@@ -47,7 +47,18 @@ function compileTemplate<V extends object, R>(
 ): Template<R> {
   const slots = new Proxy({} as V, { get: (_, name) => new Slot(String(name)) })
   const query = build(db, slots).compile()
+  if (!statementNames.has(query.sql)) statementNames.set(query.sql, `muster_${statementNames.size + 1}`)
   return { query, slots: query.parameters.map((p) => (p instanceof Slot ? p.name : undefined)) }
+}
+
+/**
+ * The SQL texts of prepared shapes, each with a statement name. PostgreSQL connections run these as
+ * named prepared statements (see database.ts): parsed and planned once per connection, not per run.
+ */
+const statementNames = new Map<string, string>()
+
+export function statementName(sql: string): string | undefined {
+  return statementNames.get(sql)
 }
 
 /** A prepared insert of one row into `table`, naming every column it writes. */

@@ -42,7 +42,7 @@ describe.each(dialects)('SCIM base path on %s', (dialect) => {
       (await t.scim('GET', '/ServiceProviderConfig', undefined, { authorization: `Bearer ${secret}` }))
         .statusCode,
     ).toBe(200)
-    await revokeApiKey(t.store.db, key.id)
+    await revokeApiKey(t.store, key.id)
     const revoked = await t.scim('GET', '/ServiceProviderConfig', undefined, {
       authorization: `Bearer ${secret}`,
     })

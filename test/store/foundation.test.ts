@@ -73,9 +73,9 @@ describe.each(dialects)('store on %s', (dialect) => {
     const listed = await listApiKeys(store.db, p.id)
     expect(listed).toHaveLength(1)
     expect(JSON.stringify(listed)).not.toContain(stored.hash)
-    expect(await revokeApiKey(store.db, key.id)).toBe(true)
+    expect(await revokeApiKey(store, key.id)).toBe(true)
     expect(await authenticateKey(store, secret)).toBeUndefined()
-    expect(await revokeApiKey(store.db, key.id)).toBe(false)
+    expect(await revokeApiKey(store, key.id)).toBe(false)
   })
 
   it('last_used_at is written at most once a minute per key', async () => {

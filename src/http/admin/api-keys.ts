@@ -46,9 +46,7 @@ export async function apiKeyRoutes(app: FastifyInstance, { store }: AdminOptions
   })
 
   app.delete<{ Params: { id: string } }>('/api-keys/:id', async (request, reply) => {
-    const revoked = await store.transaction((trx) =>
-      revokeApiKey(trx, request.params.id, request.admin.platformId),
-    )
+    const revoked = await revokeApiKey(store, request.params.id, request.admin.platformId)
     if (!revoked) throw new HttpError(404, 'not_found', 'No live API key has this id.')
     request.log.info({ apiKeyId: request.params.id }, 'API key revoked in the console')
     return reply.code(204).send()
