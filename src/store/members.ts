@@ -4,11 +4,7 @@ import type { Insertable, Kysely } from 'kysely'
 import type { Store } from './database.js'
 import { prepare } from './prepared.js'
 import type { Database, ProjectMemberTable, ProjectRole } from './schema.js'
-
-export interface UserGroup {
-  readonly value: string
-  readonly display: string
-}
+import type { UserGroup } from './users.js'
 
 /** The projects of each of the given users (a User's read-only `groups`), in one query. */
 export async function groupsOfUsers(

@@ -1,6 +1,7 @@
 // Paged reads shared by users and projects: one page plus the number of all matches.
-import type { Expression, Kysely, SqlBool } from 'kysely'
-import type { Store } from './database.js'
+import type { AliasedRawBuilder, Expression, Kysely, SqlBool } from 'kysely'
+import type { Dialect, Store } from './database.js'
+import { isPostgres } from './dialect.js'
 import { fromJson } from './json.js'
 import { type Prepared, prepare } from './prepared.js'
 import type { Database } from './schema.js'
@@ -29,6 +30,13 @@ export interface ListOptions {
   readonly limit: number
 }
 
+/** A column computed per row beside `selectAll()`, e.g. a user's groups (see users.ts). */
+export interface ExtraColumn {
+  /** Names the shape in the prepared-query cache. */
+  readonly name: string
+  readonly select: (dialect: Dialect) => AliasedRawBuilder<unknown, string>
+}
+
 export interface Page<T> {
   readonly total: number
   readonly rows: T[]
@@ -45,9 +53,10 @@ export async function readPage<Row extends { resource: unknown }>(
   table: Table,
   platformId: string,
   options: ListOptions,
+  extra?: ExtraColumn,
 ): Promise<Page<Row>> {
   const { key } = options
-  const queries = key ? keyQueries(table, key.column) : undefined
+  const queries = key ? keyQueries(table, key.column, extra) : undefined
   // The two tables share the columns used here; Kysely cannot type a query over either, hence `any`.
   const base = () =>
     (store.db as Kysely<any>)
@@ -66,6 +75,7 @@ export async function readPage<Row extends { resource: unknown }>(
         })
       : base()
           .selectAll()
+          .$if(extra !== undefined, (q) => q.select(extra!.select(dialectOf(store.db))))
           .$if(options.orderBy !== undefined, (q) => q.orderBy(options.orderBy!, direction))
           .orderBy('created_at', direction)
           .orderBy('id', direction)
@@ -97,10 +107,13 @@ interface KeyQueries {
 
 const keyQueryCache = new Map<string, KeyQueries>()
 
+const dialectOf = (db: Kysely<any>): Dialect => (isPostgres(db) ? 'postgres' : 'sqlite')
+
 /** The page and count queries of one key column, in the order a filtered readPage uses. */
-function keyQueries(table: Table, column: KeyColumn): KeyQueries {
+function keyQueries(table: Table, column: KeyColumn, extra: ExtraColumn | undefined): KeyQueries {
   const name = `${table}.${column}`
-  let queries = keyQueryCache.get(name)
+  const shape = extra ? `${name}+${extra.name}` : name
+  let queries = keyQueryCache.get(shape)
   if (!queries) {
     const where = (db: Kysely<Database>, v: KeyValues) =>
       (db as Kysely<any>).selectFrom(table).where('platform_id', '=', v.platformId).where(name, '=', v.value)
@@ -108,6 +121,7 @@ function keyQueries(table: Table, column: KeyColumn): KeyQueries {
       page: prepare((db, v: KeyValues & { limit: number; offset: number }) =>
         where(db, v)
           .selectAll()
+          .$if(extra !== undefined, (q) => q.select(extra!.select(dialectOf(db))))
           .orderBy('created_at', 'asc')
           .orderBy('id', 'asc')
           .limit(v.limit)
@@ -117,7 +131,7 @@ function keyQueries(table: Table, column: KeyColumn): KeyQueries {
         where(db, v).select((eb) => eb.fn.countAll<number | string | bigint>().as('n')),
       ),
     }
-    keyQueryCache.set(name, queries)
+    keyQueryCache.set(shape, queries)
   }
   return queries
 }

@@ -1,14 +1,14 @@
 // Platform users. The SCIM resource is stored as written in `resource`; the columns beside it are
 // derived from it by `userColumns` on every write and exist to be indexed, filtered and shown.
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
 import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
 import { fromJson, toJson } from './json.js'
-import { type ListOptions, type Page, readPage } from './page.js'
-import { prepareInsert } from './prepared.js'
+import { type ExtraColumn, type ListOptions, type Page, readPage } from './page.js'
+import { prepare, prepareInsert } from './prepared.js'
 import type { Database, PlatformRole, UserRow, UserStatus } from './schema.js'
 import { deleteUserSessions } from './sessions.js'
 
@@ -169,13 +169,79 @@ export async function setPasswordHash(db: Kysely<Database>, id: string, hash: st
   await db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).execute()
 }
 
-/** One page of a platform's users and the number of all matches. */
-export function listUsers(
+/** A user's projects, as SCIM's read-only `groups` of a User wants them: value and display. */
+export interface UserGroup {
+  readonly value: string
+  readonly display: string
+}
+
+/** A user row, with `groups` when it was read with them. */
+export type UserWithGroups = UserRow & { readonly groups?: UserGroup[] }
+
+/**
+ * The user's groups as one JSON column of the user's own row, in display-name order: a read of users
+ * with their groups is one statement, and a user in no group costs one probe of project_members_user.
+ */
+const groupsColumn: ExtraColumn = {
+  name: 'groups',
+  select: (dialect) =>
+    (dialect === 'postgres'
+      ? sql`(select coalesce(json_agg(json_build_object('value', p.id, 'display', p.display_name)
+            order by p.display_key, p.id), '[]'::json)
+          from project_members m join projects p on p.id = m.project_id
+          where m.user_id = users.id and m.platform_id = users.platform_id)`
+      : sql`(select json_group_array(json_object('value', p.id, 'display', p.display_name)
+            order by p.display_key, p.id)
+          from project_members m join projects p on p.id = m.project_id
+          where m.user_id = users.id and m.platform_id = users.platform_id)`
+    ).as('groups'),
+}
+
+function withGroupList({ groups, ...row }: UserRow & { groups?: unknown }): UserWithGroups {
+  // SQLite's aggregate over no rows is '[]'; PostgreSQL's is coalesced to [] too.
+  return groups === undefined ? row : { ...row, groups: fromJson<UserGroup[]>(groups) }
+}
+
+/** One page of a platform's users and the number of all matches; with `groups` when asked. */
+export async function listUsers(
   store: Pick<Store, 'db' | 'read'>,
   platformId: string,
   options: ListOptions,
-): Promise<Page<UserRow>> {
-  return readPage<UserRow>(store, 'users', platformId, options)
+  { withGroups = false } = {},
+): Promise<Page<UserWithGroups>> {
+  const page = await readPage<UserRow & { groups?: unknown }>(
+    store,
+    'users',
+    platformId,
+    options,
+    withGroups ? groupsColumn : undefined,
+  )
+  return { total: page.total, rows: page.rows.map(withGroupList) }
+}
+
+const userById = prepare((db, v: { platformId: string; id: string }) =>
+  db.selectFrom('users').selectAll().where('platform_id', '=', v.platformId).where('id', '=', v.id),
+)
+
+const userWithGroupsById = prepare((db, v: { platformId: string; id: string }) =>
+  db
+    .selectFrom('users')
+    .selectAll()
+    .select(groupsColumn.select(isPostgres(db) ? 'postgres' : 'sqlite'))
+    .where('platform_id', '=', v.platformId)
+    .where('id', '=', v.id),
+)
+
+/** A user read outside any transaction (GET /Users/{id}), with its groups when asked: one statement. */
+export async function readUser(
+  store: Pick<Store, 'db' | 'read'>,
+  platformId: string,
+  id: string,
+  { withGroups = false } = {},
+): Promise<UserWithGroups | undefined> {
+  const query = (withGroups ? userWithGroupsById : userById)(store.db, { platformId, id })
+  const [row] = (await store.read(query)) as (UserRow & { groups?: unknown })[]
+  return row && withGroupList({ ...row, resource: fromJson(row.resource) })
 }
 
 /** ACTIVE ADMINs of a platform other than `exceptId`. */

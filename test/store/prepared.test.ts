@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseFilter } from '../../src/scim/filter.js'
 import type { Store } from '../../src/store/database.js'
 import { groupFilter, keyMatch, userFilter } from '../../src/store/filter-sql.js'
+import { addMembers, groupsOfUsers } from '../../src/store/members.js'
 import { createPlatform } from '../../src/store/platforms.js'
 import { prepare } from '../../src/store/prepared.js'
 import { insertProject, listProjects } from '../../src/store/projects.js'
-import { insertUser, listUsers } from '../../src/store/users.js'
+import { insertUser, listUsers, readUser } from '../../src/store/users.js'
 import { createTestStore, dialects } from '../helpers/db.js'
 
 const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -129,5 +130,34 @@ describe.each(dialects)('prepared queries and the read connection on %s', (diale
     })
     expect(duringTransaction).toBe(0)
     expect((await listUsers(store, platformId, { key, offset: 0, limit: 10 })).total).toBe(1)
+  })
+})
+
+describe.each(dialects)('users read with their groups in one statement on %s', (dialect) => {
+  let store: Store
+  let platformId: string
+  let adaId: string
+  beforeAll(async () => {
+    store = await createTestStore(dialect)
+    platformId = (await createPlatform(store.db, 'P')).id
+    adaId = (await insertUser(store.db, platformId, { schemas: [CORE_USER], userName: 'ada@example.com' })).id
+    await insertUser(store.db, platformId, { schemas: [CORE_USER], userName: 'bob@example.com' })
+    for (const name of ['zeta', 'Alpha', 'mid']) {
+      const project = await insertProject(store.db, platformId, { schemas: [CORE_GROUP], displayName: name })
+      await addMembers(store.db, { projectId: project.id, platformId, role: 'Editor' }, [adaId])
+    }
+  })
+  afterAll(() => store.close())
+
+  it('gives the groups the separate query gives, in display-name order, and [] for none', async () => {
+    const separate = (await groupsOfUsers(store, platformId, [adaId])).get(adaId)
+    expect(separate?.map((g) => g.display)).toEqual(['Alpha', 'mid', 'zeta'])
+    expect((await readUser(store, platformId, adaId, { withGroups: true }))?.groups).toEqual(separate)
+    const key = keyMatch(parseFilter('userName eq "ADA@example.com"'), 'User')
+    const viaKey = await listUsers(store, platformId, { key, offset: 0, limit: 10 }, { withGroups: true })
+    expect(viaKey.rows[0]?.groups).toEqual(separate)
+    const all = await listUsers(store, platformId, { offset: 0, limit: 10 }, { withGroups: true })
+    expect(all.rows.map((r) => r.groups?.length)).toEqual([3, 0])
+    expect((await readUser(store, platformId, adaId))?.groups).toBeUndefined()
   })
 })

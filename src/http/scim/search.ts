@@ -14,7 +14,7 @@ import { methodNotAllowed } from './errors.js'
 import { streamList } from './group-json.js'
 import { groupBody, type Options } from './groups.js'
 import { parseListFilter, readListQuery } from './list.js'
-import { renderUsers } from './users.js'
+import { renderUsers, wantsGroups } from './users.js'
 
 export async function searchRoutes(app: FastifyInstance, options: Options): Promise<void> {
   const { store, config } = options
@@ -41,7 +41,14 @@ export async function searchRoutes(app: FastifyInstance, options: Options): Prom
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes }
     const userRows =
       userLimit > 0
-        ? (await listUsers(store, platformId, { where: users.where, offset, limit: userLimit })).rows
+        ? (
+            await listUsers(
+              store,
+              platformId,
+              { where: users.where, offset, limit: userLimit },
+              { withGroups: wantsGroups(projection) },
+            )
+          ).rows
         : []
     const groupRows =
       groupLimit > 0

@@ -11,7 +11,7 @@ import { etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { groupsOfUsers } from '../../store/members.js'
 import type { UserRow } from '../../store/schema.js'
-import { getUser, listUsers } from '../../store/users.js'
+import { listUsers, readUser, type UserGroup } from '../../store/users.js'
 import { methodNotAllowed } from './errors.js'
 import { writeContext } from './events.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
@@ -29,8 +29,9 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
     const query = readListQuery(request, config)
     const filter = parseListFilter(query, config)
     const options = storeListOptions(query, filter, 'User', store.dialect)
-    const page = await listUsers(store, request.scim.platformId, options)
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes }
+    const withGroups = wantsGroups(projection)
+    const page = await listUsers(store, request.scim.platformId, options, { withGroups })
     const resources = await renderUsers({ store, config }, request, page.rows, projection)
     return listResponse(resources, page.total, query.startIndex)
   }
@@ -39,7 +40,8 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
   methodNotAllowed(app, '/Users/.search', ['POST'])
 
   app.get('/Users/:id', async (request: IdRequest, reply) => {
-    const row = await getUser(store.db, request.scim.platformId, request.params.id)
+    const withGroups = wantsGroups(readProjection(request))
+    const row = await readUser(store, request.scim.platformId, request.params.id, { withGroups })
     if (!row) throw userNotFound(request.params.id)
     if (matchesIfNoneMatch(request.headers['if-none-match'], row.version)) return reply.code(304).send()
     return sendUser(request, reply, 200, row)
@@ -90,40 +92,48 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
-    row: UserRow,
+    row: RenderedRow,
     { newUser = false } = {},
   ) {
-    const params = scimQuery(request)
-    const projection = {
-      attributes: parseAttributeList(params.attributes),
-      excludedAttributes: parseAttributeList(params.excludedattributes),
-    }
+    const projection = readProjection(request)
     const [resource] = await renderUsers({ store, config }, request, [row], projection, newUser)
     reply.header('etag', etag(row.version))
     return reply.code(status).send(resource)
   }
 }
 
-/** Users as SCIM resources, their `groups` read in one query when the projection returns them. */
+type Projection = { attributes?: string[] | undefined; excludedAttributes?: string[] | undefined }
+
+/** A user row, with its groups when the read brought them (see listUsers and readUser). */
+type RenderedRow = UserRow & { readonly groups?: readonly UserGroup[] }
+
+function readProjection(request: FastifyRequest): Projection {
+  const params = scimQuery(request)
+  return {
+    attributes: parseAttributeList(params.attributes),
+    excludedAttributes: parseAttributeList(params.excludedattributes),
+  }
+}
+
+/**
+ * Users as SCIM resources. When the projection returns `groups`, rows read with their groups use
+ * them; others (the row a write returned) have theirs read in one query.
+ */
 export async function renderUsers(
   { store, config }: Options,
   request: FastifyRequest,
-  rows: readonly UserRow[],
-  projection: { attributes?: string[] | undefined; excludedAttributes?: string[] | undefined },
+  rows: readonly RenderedRow[],
+  projection: Projection,
   withoutGroups = false,
 ): Promise<ScimResource[]> {
   const base = baseUrl(request, config)
-  const groups =
-    !withoutGroups && wantsGroups(projection)
-      ? await groupsOfUsers(
-          store,
-          request.scim.platformId,
-          rows.map((r) => r.id),
-        )
-      : undefined
+  const wanted = !withoutGroups && wantsGroups(projection)
+  const missing = wanted ? rows.filter((r) => r.groups === undefined).map((r) => r.id) : []
+  const read = missing.length > 0 ? await groupsOfUsers(store, request.scim.platformId, missing) : undefined
   return rows.map((row) => {
-    const userGroups = groups?.get(row.id)?.map((g) => ({ ...g, $ref: `${base}/Groups/${g.value}` }))
-    return projectResource('User', toUserResource(row, base, userGroups), projection)
+    const groups = wanted ? (row.groups ?? read?.get(row.id)) : undefined
+    const refs = groups?.map((g) => ({ ...g, $ref: `${base}/Groups/${g.value}` }))
+    return projectResource('User', toUserResource(row, base, refs), projection)
   })
 }
 
@@ -152,10 +162,7 @@ export function toUserResource(
 }
 
 /** Whether a projection can return `groups`, so the membership query can be skipped when it cannot. */
-function wantsGroups(projection: {
-  attributes?: string[] | undefined
-  excludedAttributes?: string[] | undefined
-}) {
+export function wantsGroups(projection: Projection) {
   const names = (list: string[] | undefined) =>
     (list ?? []).map((a) => a.toLowerCase().replace(/^urn:.*:user:/, ''))
   if (names(projection.excludedAttributes).includes('groups')) return false
