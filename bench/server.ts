@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { createStore } from '../src/store/database.js'
-import { installSqlTrace, sqlCounts } from './lib/trace-sql.js'
+import { installSqlTrace, sqlCounts, sqlSamples } from './lib/trace-sql.js'
 
 if (process.env.BENCH_TRACE_SQL) installSqlTrace()
 
@@ -35,12 +35,15 @@ const address = app.server.address()
 const port = typeof address === 'object' && address ? address.port : 0
 
 process.on('message', (message: { type?: string; id?: number }) => {
-  if (message?.type === 'stats') {
+  if (message?.type === 'stats' || message?.type === 'stats-gc') {
+    if (message.type === 'stats-gc') (globalThis as { gc?: () => void }).gc?.()
     const { rss, heapUsed } = process.memoryUsage()
     const { user, system } = process.cpuUsage()
     process.send?.({ type: 'stats', id: message.id, rss, heapUsed, cpuMs: (user + system) / 1000 })
   } else if (message?.type === 'sql') {
     process.send?.({ type: 'sql', id: message.id, counts: sqlCounts() })
+  } else if (message?.type === 'sql-samples') {
+    process.send?.({ type: 'sql-samples', id: message.id, samples: sqlSamples() })
   } else if (message?.type === 'stop') {
     close().finally(() => process.exit(0))
   }

@@ -9,6 +9,10 @@ export interface BenchServer {
   readonly pid: number
   /** The child's process.memoryUsage() rss and heapUsed (bytes) and CPU time used so far (ms). */
   stats(): Promise<ServerStats>
+  /** The same after a full garbage collection, so that heapUsed is what is really held. */
+  statsAfterGc(): Promise<ServerStats>
+  /** With BENCH_TRACE_SQL=1: each statement run since start, with the values of one run of it. */
+  sqlSamples(): Promise<{ sql: string; parameters: unknown[] }[]>
   /** With BENCH_TRACE_SQL=1: statements (by SQL text) run since the previous call. */
   sqlCounts(): Promise<Record<string, number>>
   stop(): Promise<void>
@@ -36,7 +40,7 @@ process.on('exit', () => {
  * BENCH_CPU_PROF=<dir> runs the muster child under --cpu-prof, writing its profile there on stop.
  */
 export function startServer(kind: 'muster' | 'ping', env: Record<string, string> = {}): Promise<BenchServer> {
-  const execArgv = ['--import', 'tsx']
+  const execArgv = ['--import', 'tsx', '--expose-gc']
   const profileDir = process.env.BENCH_CPU_PROF
   if (profileDir && kind === 'muster') execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`)
   const child = fork(SERVER, [], {
@@ -67,6 +71,9 @@ export function startServer(kind: 'muster' | 'ping', env: Record<string, string>
           port: message.port!,
           pid: child.pid!,
           stats: () => ask('stats'),
+          statsAfterGc: () => ask('stats-gc'),
+          sqlSamples: async () =>
+            (await ask<{ samples: { sql: string; parameters: unknown[] }[] }>('sql-samples')).samples,
           sqlCounts: async () => (await ask<{ counts: Record<string, number> }>('sql')).counts,
           stop: () =>
             new Promise<void>((done) => {

@@ -5,9 +5,12 @@ import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
 const counts = new Map<string, number>()
-const count = (text: string) => {
+/** One run's values per full SQL text, for EXPLAIN (see sqlSamples). */
+const samples = new Map<string, unknown[]>()
+const count = (text: string, parameters?: unknown) => {
   const key = text.replace(/\s+/g, ' ').slice(0, 400)
   counts.set(key, (counts.get(key) ?? 0) + 1)
+  if (!samples.has(text) && samples.size < 500) samples.set(text, Array.isArray(parameters) ? parameters : [])
 }
 
 export function installSqlTrace(): void {
@@ -23,7 +26,7 @@ export function installSqlTrace(): void {
       for (const name of ['run', 'all', 'get', 'iterate']) {
         const original = methods[name] as (...args: unknown[]) => unknown
         methods[name] = function (this: { source: string }, ...args: unknown[]) {
-          count(this.source)
+          count(this.source, args[0])
           return original.apply(this, args)
         }
       }
@@ -33,8 +36,9 @@ export function installSqlTrace(): void {
   const pg = require('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } }
   const query = pg.Client.prototype.query
   pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
-    const first = args[0] as string | { text?: string }
-    count(typeof first === 'string' ? first : (first?.text ?? '?'))
+    const first = args[0] as string | { text?: string; values?: unknown[] }
+    if (typeof first === 'string') count(first, args[1])
+    else count(first?.text ?? '?', first?.values)
     return query.apply(this, args)
   }
 }
@@ -43,4 +47,9 @@ export function sqlCounts(): Record<string, number> {
   const result = Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]))
   counts.clear()
   return result
+}
+
+/** Every statement text seen since start, with the values of one of its runs. */
+export function sqlSamples(): { sql: string; parameters: unknown[] }[] {
+  return [...samples].map(([sql, parameters]) => ({ sql, parameters }))
 }

@@ -1,0 +1,367 @@
+// Many tenants in one database (issue 15, target 4). Two databases per dialect:
+//   small: 10 platforms, each with 100 users, 10 groups (every user in one), 1 API key;
+//   large: 10,000 such platforms plus one platform of 100,000 users.
+// On each, the same requests go to random small platforms, each with its own key: a userName lookup,
+// a group lookup (Entra's existence check), a non-key filter (`displayName co`), and a PATCH. A request
+// to a small platform must cost the same (±10%) on both. Then, on the large database, every
+// platform's key is used in turn (memory must not grow with the number of keys or platforms), the
+// big platform is loaded while the small ones are measured again, and every statement the server ran
+// is explained (each must reach its rows through an index that starts with the platform).
+//   npx tsx bench/tenants.ts [--dialect=sqlite,postgres] [--platforms=10000] [--big=100000]
+//                            [--runs=3] [--run-seconds=3] [--concurrency=16]
+import { randomUUID } from 'node:crypto'
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { createApiKey } from '../src/store/api-keys.js'
+import type { Dialect, Store } from '../src/store/database.js'
+import { createPlatform } from '../src/store/platforms.js'
+import { insertProject } from '../src/store/projects.js'
+import { numberArg } from './lib/args.js'
+import { type MeasuredRun, measured, type RequestSpec, runLoad } from './lib/load.js'
+import {
+  analyze,
+  type BenchDatabase,
+  createBenchDatabase,
+  dialectsFromArgs,
+  openBenchStore,
+  POSTGRES_URL,
+  seedMembers,
+  seedUsers,
+  userName,
+} from './lib/seed.js'
+import { type BenchServer, NO_RATE_LIMIT, startServer } from './lib/spawn.js'
+import { fmt, log, median, now, percentile } from './lib/stats.js'
+
+const PLATFORMS = numberArg('platforms', 10_000)
+const BIG = numberArg('big', 100_000)
+const USERS_PER = 100
+const GROUPS_PER = 10
+const RUNS = numberArg('runs', 3)
+const RUN_MS = numberArg('run-seconds', 3) * 1000
+const CONCURRENCY = numberArg('concurrency', 16)
+const SCIM = '/api/v1/scim/v2'
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
+
+interface Tenant {
+  readonly secret: string
+  readonly tag: string
+  readonly userIds: string[]
+}
+
+const tagOf = (n: number) => `p${n}_`
+const groupName = (n: number, g: number) => `Team ${g} of ${n}`
+/** Swaps the case of every letter: an existing userName in another case. */
+const otherCase = (s: string) =>
+  s.replace(/[a-z]/gi, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()))
+
+/** Small platforms 0..count-1 (and a big one when `big` > 0); their keys and user ids. */
+async function seed(store: Store, count: number, big: number) {
+  const tenants: Tenant[] = []
+  const started = now()
+  for (let n = 0; n < count; n++) {
+    const platform = await createPlatform(store.db, `Tenant ${n}`)
+    const { secret } = await createApiKey(store.db, platform.id, 'entra')
+    const userIds = await seedUsers(store, platform.id, tagOf(n), 0, USERS_PER)
+    for (let g = 0; g < GROUPS_PER; g++) {
+      const project = await insertProject(store.db, platform.id, {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: groupName(n, g),
+        externalId: randomUUID(),
+      })
+      const members = userIds.filter((_, i) => i % GROUPS_PER === g)
+      await seedMembers(store, platform.id, project.id, members)
+    }
+    tenants.push({ secret, tag: tagOf(n), userIds })
+    if ((n + 1) % 1000 === 0) log(`  ${n + 1} platforms seeded in ${fmt((now() - started) / 1000)} s`)
+  }
+  let bigTenant: Tenant | undefined
+  if (big > 0) {
+    const platform = await createPlatform(store.db, 'Big')
+    const { secret } = await createApiKey(store.db, platform.id, 'entra')
+    const userIds = await seedUsers(store, platform.id, 'big_', 0, big)
+    bigTenant = { secret, tag: 'big_', userIds }
+  }
+  await analyze(store)
+  return { tenants, big: bigTenant }
+}
+
+/** The measured requests, each against a random small platform with that platform's key. */
+function requests(tenants: readonly Tenant[]) {
+  const pick = () => Math.floor(Math.random() * tenants.length)
+  const auth = (t: Tenant) => ({ authorization: `Bearer ${t.secret}` })
+  const query = (filter: string, extra = '') => `?filter=${encodeURIComponent(filter)}${extra}`
+  return {
+    'GET user by userName': (): RequestSpec => {
+      const t = tenants[pick()]!
+      const name = otherCase(userName(t.tag, Math.floor(Math.random() * USERS_PER)))
+      return { method: 'GET', path: `${SCIM}/Users${query(`userName eq "${name}"`)}`, headers: auth(t) }
+    },
+    'GET group by displayName': (): RequestSpec => {
+      const n = pick()
+      const t = tenants[n]!
+      const name = groupName(n, Math.floor(Math.random() * GROUPS_PER))
+      const path = `${SCIM}/Groups${query(`displayName eq "${name}"`, '&excludedAttributes=members')}`
+      return { method: 'GET', path, headers: auth(t) }
+    },
+    'GET users, displayName co': (): RequestSpec => {
+      const t = tenants[pick()]!
+      const path = `${SCIM}/Users${query(`displayName co "${Math.floor(Math.random() * 10)}"`, '&count=10')}`
+      return { method: 'GET', path, headers: auth(t) }
+    },
+    'PATCH user': (): RequestSpec => {
+      const t = tenants[pick()]!
+      const id = t.userIds[Math.floor(Math.random() * USERS_PER)]!
+      const body = {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'Replace', path: 'title', value: `Title ${Math.random()}` }],
+      }
+      return { method: 'PATCH', path: `${SCIM}/Users/${id}`, headers: auth(t), body }
+    },
+  } as const
+}
+
+type Kind = keyof ReturnType<typeof requests>
+const EXPECT: Record<Kind, number> = {
+  'GET user by userName': 200,
+  'GET group by displayName': 200,
+  'GET users, displayName co': 200,
+  'PATCH user': 200,
+}
+
+async function measure(server: BenchServer, tenants: readonly Tenant[], label: string) {
+  const specs = requests(tenants)
+  const out = new Map<Kind, MeasuredRun[]>()
+  for (const kind of Object.keys(specs) as Kind[]) {
+    // warm-up, then runs
+    await runLoad({
+      port: server.port,
+      concurrency: CONCURRENCY,
+      durationMs: 1000,
+      request: specs[kind],
+      expect: EXPECT[kind],
+    })
+    const runs: MeasuredRun[] = []
+    for (let r = 0; r < RUNS; r++) {
+      runs.push(
+        await measured(server, () =>
+          runLoad({
+            port: server.port,
+            concurrency: CONCURRENCY,
+            durationMs: RUN_MS,
+            request: specs[kind],
+            expect: EXPECT[kind],
+          }),
+        ),
+      )
+    }
+    const cpu = median(runs.map((r) => r.cpuUsPerOk))
+    log(
+      `${label}: ${kind}: ${fmt(median(runs.map((r) => r.okPerSecond)), 0)}/s, ${fmt(cpu, 0)} µs CPU, failures ${runs.reduce((a, r) => a + r.failed, 0)}`,
+    )
+    out.set(kind, runs)
+  }
+  return out
+}
+
+/**
+ * `total` requests cycling through the platforms' keys in turn, twice over: server heap and RSS
+ * (after a full GC) as keys accumulate. With 10,000 platforms every key is used; with 10, the same
+ * number of requests reuses 10 keys.
+ */
+async function touchAllKeys(server: BenchServer, tenants: readonly Tenant[], total: number) {
+  const points: { requests: number; keys: number; heapMb: number; rssMb: number }[] = []
+  const sample = async (requests: number) => {
+    const s = await server.statsAfterGc()
+    const keys = Math.min(requests, tenants.length)
+    points.push({ requests, keys, heapMb: s.heapUsed / 2 ** 20, rssMb: s.rss / 2 ** 20 })
+  }
+  await sample(0)
+  const step = Math.max(1, Math.floor(total / 5))
+  for (let from = 0; from < 2 * total; from += step) {
+    await runLoad({
+      port: server.port,
+      concurrency: CONCURRENCY,
+      durationMs: 600_000,
+      maxRequests: step,
+      request: (i) => {
+        const t = tenants[(from + i) % tenants.length]!
+        return {
+          method: 'GET',
+          path: `${SCIM}/Users?filter=${encodeURIComponent(`userName eq "${userName(t.tag, 0)}"`)}`,
+          headers: { authorization: `Bearer ${t.secret}` },
+        }
+      },
+      expect: 200,
+    })
+    await sample(from + step)
+  }
+  return points
+}
+
+/** EXPLAIN of each statement the server ran (SELECT, UPDATE and DELETE; inserts have no access path). */
+async function explainAll(database: BenchDatabase, server: BenchServer) {
+  const samples = (await server.sqlSamples()).filter(({ sql: text }) =>
+    /^\s*(select|update|delete|with)/i.test(text),
+  )
+  const plans: { sql: string; plan: string }[] = []
+  if (database.dialect === 'sqlite') {
+    const db = new Database(database.url.replace(/^file:/, ''), { readonly: true })
+    for (const { sql: text, parameters } of samples) {
+      const rows = db.prepare(`explain query plan ${text}`).all(...(parameters as never[])) as {
+        detail: string
+      }[]
+      plans.push({ sql: text, plan: rows.map((r) => r.detail).join('\n') })
+    }
+    db.close()
+  } else {
+    const url = new URL(database.url)
+    const schema = url.searchParams.get('schema')
+    const client = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` })
+    await client.connect()
+    for (const { sql: text, parameters } of samples) {
+      // Inside a transaction that is rolled back: EXPLAIN ANALYZE would run a write.
+      await client.query('begin')
+      const { rows } = await client.query(`explain ${text}`, parameters)
+      await client.query('rollback')
+      plans.push({ sql: text, plan: rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n') })
+    }
+    await client.end()
+  }
+  return plans
+}
+
+async function runDialect(dialect: Dialect) {
+  const results: Record<string, unknown> = { dialect }
+  for (const [label, count, big] of [
+    ['10 platforms', 10, 0],
+    [`${PLATFORMS} platforms + 1 of ${BIG} users`, PLATFORMS, BIG],
+  ] as const) {
+    const database = await createBenchDatabase(dialect)
+    let server: BenchServer | undefined
+    try {
+      log(`${dialect}: seeding ${label}`)
+      const started = now()
+      const store = await openBenchStore(database)
+      const { tenants, big: bigTenant } = await seed(store, count, big)
+      await store.close()
+      log(`${dialect}: seeded ${label} in ${fmt((now() - started) / 1000)} s`)
+      server = await startServer('muster', {
+        DATABASE_URL: database.url,
+        ...NO_RATE_LIMIT,
+        BENCH_TRACE_SQL: '1',
+      })
+      const figures = await measure(server, tenants, `${dialect} ${label}`)
+      const entry: Record<string, unknown> = {
+        requests: Object.fromEntries(
+          [...figures].map(([kind, runs]) => [
+            kind,
+            {
+              perSecond: median(runs.map((r) => r.okPerSecond)),
+              cpuUs: median(runs.map((r) => r.cpuUsPerOk)),
+              p99: percentile(
+                runs.flatMap((r) => r.latencies),
+                99,
+              ),
+              failures: runs.reduce((a, r) => a + r.failed, 0),
+            },
+          ]),
+        ),
+      }
+      const memory = await touchAllKeys(server, tenants, PLATFORMS)
+      entry.memory = memory
+      log(
+        `${dialect} ${label}: memory ${memory.map((p) => `${p.keys}:${fmt(p.heapMb)}/${fmt(p.rssMb, 0)}`).join(' ')}`,
+      )
+      if (bigTenant) {
+        // The big platform under load (its own key) while the small ones are measured again.
+        const bigLoad = runLoad({
+          port: server.port,
+          concurrency: 4,
+          durationMs: RUNS * RUN_MS * 4 + 8000,
+          request: () => ({
+            method: 'GET',
+            path: `${SCIM}/Users?filter=${encodeURIComponent(`userName eq "${userName('big_', Math.floor(Math.random() * BIG))}"`)}`,
+            headers: { authorization: `Bearer ${bigTenant.secret}` },
+          }),
+          expect: 200,
+        })
+        const busy = await measure(server, tenants, `${dialect} ${label} with the big platform busy`)
+        const bigResult = await bigLoad
+        entry.withBigBusy = Object.fromEntries(
+          [...busy].map(([kind, runs]) => [
+            kind,
+            {
+              cpuUs: median(runs.map((r) => r.cpuUsPerOk)),
+              p99: percentile(
+                runs.flatMap((r) => r.latencies),
+                99,
+              ),
+            },
+          ]),
+        )
+        entry.bigLoad = { perSecond: bigResult.okPerSecond, failures: bigResult.failed }
+        entry.plans = await explainAll(database, server)
+      }
+      results[label] = entry
+    } finally {
+      await server?.stop()
+      await database.drop()
+    }
+  }
+  return results
+}
+
+type Entry = {
+  requests: Record<string, { perSecond: number; cpuUs: number; p99: number; failures: number }>
+  memory: { requests: number; keys: number; heapMb: number; rssMb: number }[]
+  withBigBusy?: Record<string, { cpuUs: number; p99: number }>
+  bigLoad?: { perSecond: number; failures: number }
+  plans?: { sql: string; plan: string }[]
+}
+
+function report(results: Record<string, unknown>[]) {
+  const lines: string[] = []
+  for (const result of results) {
+    const [small, large] = Object.values(result).filter((v) => typeof v === 'object') as Entry[]
+    if (!small || !large) continue
+    lines.push(`### ${result.dialect}`, '')
+    lines.push(
+      '| request (random small platform) | 10 platforms: req/s, CPU µs | 10,000 + big: req/s, CPU µs | CPU ratio (±10%) | with the big platform busy: CPU µs, p99 ms | failures |',
+    )
+    lines.push('|---|---|---|---|---|---|')
+    for (const kind of Object.keys(small.requests)) {
+      const a = small.requests[kind]!
+      const b = large.requests[kind]!
+      const busy = large.withBigBusy?.[kind]
+      lines.push(
+        `| ${kind} | ${fmt(a.perSecond, 0)}, ${fmt(a.cpuUs, 0)} | ${fmt(b.perSecond, 0)}, ${fmt(b.cpuUs, 0)} | ${fmt(b.cpuUs / a.cpuUs, 2)} | ${busy ? `${fmt(busy.cpuUs, 0)}, ${fmt(busy.p99)}` : ''} | ${a.failures + b.failures} |`,
+      )
+    }
+    lines.push(
+      '',
+      `Big platform load meanwhile: ${fmt(large.bigLoad?.perSecond ?? 0, 0)} req/s, ${large.bigLoad?.failures ?? 0} failures.`,
+      '',
+    )
+    lines.push(
+      '| distinct keys used | 10 platforms: heap / RSS MB (after GC) | 10,000 platforms: heap / RSS MB |',
+      '|---|---|---|',
+    )
+    for (let i = 0; i < large.memory.length; i++) {
+      const b = large.memory[i]!
+      const a = small.memory[Math.min(i, small.memory.length - 1)]!
+      lines.push(
+        `| ${b.keys} | ${fmt(a.heapMb)} / ${fmt(a.rssMb, 0)} | ${fmt(b.heapMb)} / ${fmt(b.rssMb, 0)} |`,
+      )
+    }
+    lines.push('', 'Plans of every statement the server ran (large database):', '')
+    for (const { sql: text, plan } of large.plans ?? []) {
+      lines.push('```', text.replace(/\s+/g, ' ').trim(), '--', plan, '```')
+    }
+    lines.push('')
+  }
+  return lines.join('\n')
+}
+
+const all = []
+for (const dialect of dialectsFromArgs()) all.push(await runDialect(dialect))
+process.stdout.write(`${report(all)}\n`)
