@@ -4,13 +4,16 @@
 // single-member Add PATCH per user, user k into group k mod groups, in a shuffled order. Every phase has
 // `concurrency` slots in flight (a slot runs one user's GET then POST in sequence).
 //   npx tsx bench/sync.ts [--users 100000] [--dialect sqlite,postgres] [--concurrency 8] [--phase-minutes 15]
+//                         [--processes 2]   (several servers on one database, requests in turn, Redis
+//                                            for the shared rate limit; PostgreSQL connections sampled)
 // BENCH_CPU_PROF=<dir> writes a CPU profile of the server child (see bench/profile-top.ts);
 // BENCH_TRACE_SQL=1 prints the statements the server ran per task of each phase.
 import { randomUUID } from 'node:crypto'
+import pg from 'pg'
 import type { Dialect } from '../src/store/database.js'
 import { createStore } from '../src/store/database.js'
-import { createBenchDatabase, openBenchStore, seedPlatform } from './lib/seed.js'
-import { startServer } from './lib/spawn.js'
+import { createBenchDatabase, openBenchStore, POSTGRES_URL, seedPlatform } from './lib/seed.js'
+import { type BenchServer, NO_RATE_LIMIT, startServer } from './lib/spawn.js'
 import { fmt, log, now } from './lib/stats.js'
 import {
   client,
@@ -42,6 +45,8 @@ const positive = (name: string, fallback: number) => {
 const USERS = positive('users', 100_000)
 const GROUPS = Math.max(1, Math.floor(USERS / 100))
 const CONCURRENCY = positive('concurrency', 8)
+const PROCESSES = positive('processes', 1)
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const PHASE_LIMIT_MS = positive('phase-minutes', 15) * 60_000
 const DIALECTS = arg('dialect', 'sqlite,postgres')
   .split(',')
@@ -83,6 +88,48 @@ interface Figures {
   readonly rows: { users: number; groups: number; members: number }
   /** CPU time of this (load generator) process during the phases, ms. */
   readonly clientCpuMs: number
+  /** PostgreSQL: the most connections the servers held at once (pool and listener). */
+  readonly peakConnections: number | undefined
+}
+
+/** Marks the servers' PostgreSQL connections so that they can be counted in pg_stat_activity. */
+const APP_NAME = 'muster-bench'
+const appNamed = (url: string) =>
+  url.startsWith('postgres') ? `${url}${url.includes('?') ? '&' : '?'}application_name=${APP_NAME}` : url
+
+/** Samples the servers' PostgreSQL connections every 500 ms; stop() gives the most seen at once. */
+function connectionSampler() {
+  const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 1 })
+  let peak = 0
+  const timer = setInterval(() => {
+    pool
+      .query('select count(*)::int as n from pg_stat_activity where application_name = $1', [APP_NAME])
+      .then(({ rows }) => {
+        peak = Math.max(peak, rows[0].n)
+      })
+      .catch(() => {})
+  }, 500)
+  return {
+    stop: async () => {
+      clearInterval(timer)
+      await pool.end()
+      return peak
+    },
+  }
+}
+
+/** Several servers seen as one: CPU summed, stopped together. */
+function serversAsOne(servers: readonly BenchServer[]) {
+  return {
+    stats: async () => {
+      const all = await Promise.all(servers.map((s) => s.stats()))
+      return { cpuMs: all.reduce((n, s) => n + s.cpuMs, 0) }
+    },
+    sqlCounts: () => servers[0]!.sqlCounts(),
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.stop()))
+    },
+  }
 }
 
 async function sync(dialect: Dialect): Promise<Figures> {
@@ -91,10 +138,24 @@ async function sync(dialect: Dialect): Promise<Figures> {
     const setup = await openBenchStore(database)
     const { platformId, secret } = await seedPlatform(setup, 'Sync')
     await setup.close()
-    const server = await startServer('muster', { DATABASE_URL: database.url, RATE_LIMIT_PER_SECOND: '0' })
-    const sampler = rssSampler(server.pid)
+    // Several processes share the rate limit through Redis, as the README says to run them; one runs
+    // without a limit, as before.
+    const env =
+      PROCESSES > 1
+        ? { DATABASE_URL: appNamed(database.url), ...NO_RATE_LIMIT, REDIS_URL }
+        : { DATABASE_URL: appNamed(database.url), RATE_LIMIT_PER_SECOND: '0' }
+    const servers: BenchServer[] = []
+    for (let p = 0; p < PROCESSES; p++) servers.push(await startServer('muster', env))
+    const server = serversAsOne(servers)
+    const sampler = rssSampler(servers[0]!.pid)
+    const connections = dialect === 'postgres' ? connectionSampler() : undefined
     const rec = new Recorder()
-    const http = client(server.port, { authorization: `Bearer ${secret}` }, CONCURRENCY, rec)
+    const http = client(
+      servers.map((s) => s.port),
+      { authorization: `Bearer ${secret}` },
+      CONCURRENCY,
+      rec,
+    )
     const phases: Figures['phases'] = []
     const clientCpu = process.cpuUsage()
     const userIds: string[] = new Array(USERS)
@@ -185,8 +246,9 @@ async function sync(dialect: Dialect): Promise<Figures> {
     }
     http.close()
     sampler.stop()
+    const peakConnections = await connections?.stop()
     const { user, system } = process.cpuUsage(clientCpu)
-    const peakRssMb = memory(server.pid).hwm / 2 ** 20
+    const peakRssMb = Math.max(...servers.map((s) => memory(s.pid).hwm)) / 2 ** 20
     await server.stop()
 
     // What the database holds afterwards: nothing may be lost.
@@ -221,6 +283,7 @@ async function sync(dialect: Dialect): Promise<Figures> {
       failures: rec.failures,
       rows,
       clientCpuMs: (user + system) / 1000,
+      peakConnections,
     }
   } finally {
     await database.drop()
@@ -250,7 +313,8 @@ function report(f: Figures): string {
     `${cpuMs === undefined ? '' : fmt((cpuMs * 1000) / Math.max(1, s.requests), 0)} |`
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
   const lines = [
-    `### ${f.dialect}: ${USERS} users, ${GROUPS} groups, ${CONCURRENCY} in flight`,
+    `### ${f.dialect}: ${USERS} users, ${GROUPS} groups, ${CONCURRENCY} in flight` +
+      (PROCESSES > 1 ? `, ${PROCESSES} server processes (requests in turn, rate limit in Redis)` : ''),
     '',
     '| phase / request | requests | wall s | req/s | p50 ms | p95 ms | p99 ms | max ms | failures | peak RSS MB | server CPU µs/req |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
@@ -268,7 +332,10 @@ function report(f: Figures): string {
       `p99 ${ms(f.overall.p99)} ms (target < 100 ms: ${verdict(f.overall.p99 < 100)}); ` +
       `server peak RSS (VmHWM) ${fmt(f.peakRssMb, 0)} MB (target < 300 MB: ${verdict(f.peakRssMb < 300)}). ` +
       `CPU over ${fmt(totalMs / 1000)} s wall: server ${fmt(cpuMs / 1000)} s, load generator ` +
-      `${fmt(f.clientCpuMs / 1000)} s. Database afterwards: ${f.rows.users} users, ${f.rows.groups} groups, ${f.rows.members} memberships.`,
+      `${fmt(f.clientCpuMs / 1000)} s. Database afterwards: ${f.rows.users} users, ${f.rows.groups} groups, ${f.rows.members} memberships.` +
+      (f.peakConnections === undefined
+        ? ''
+        : ` PostgreSQL connections held by the servers: at most ${f.peakConnections}.`),
   )
   for (const failure of f.failures) lines.push(`- FAILURE: ${failure}`)
   return lines.join('\n')

@@ -39,16 +39,20 @@ export interface Client {
   close(): void
 }
 
+/** Requests go to the servers' ports in turn (a round-robin load balancer in the client). */
 export function client(
-  port: number,
+  ports: number | readonly number[],
   headers: Record<string, string>,
   concurrency: number,
   rec: Recorder,
 ): Client {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
+  const all = typeof ports === 'number' ? [ports] : ports
+  let next = 0
   return {
     async call(name, spec, expect) {
       const kind = rec.kind(name)
+      const port = all[next++ % all.length]!
       try {
         const res = await send(agent, port, { ...spec, headers })
         kind.latencies.push(res.ms)
