@@ -7,7 +7,6 @@ import type { ScimResource } from '../scim/schemas/types.js'
 import { effectiveProjectRole } from './console-projects.js'
 import { ilike } from './like.js'
 import type { Database, PlatformRole, ProjectRole, UserStatus } from './schema.js'
-import { deleteUserSessions } from './sessions.js'
 import { getUser, updateUser } from './users.js'
 
 export interface UserProject {
@@ -130,7 +129,7 @@ export interface UserChange {
 
 /**
  * Changes a user's platform role and/or status in the SCIM resource and the derived columns at once
- * (call inside a transaction). Losing ADMIN or being deactivated ends the user's console sessions.
+ * (call inside a transaction). Losing ADMIN or being deactivated ends the user's sessions.
  * Returns false when the user is not on this platform.
  */
 export async function changeUser(
@@ -149,7 +148,7 @@ export async function changeUser(
     const schemas = Array.isArray(resource.schemas) ? (resource.schemas as string[]) : []
     if (!schemas.includes(CUSTOM_USER_SCHEMA)) resource.schemas = [...schemas, CUSTOM_USER_SCHEMA]
   }
-  const next = await updateUser(trx, row, resource)
-  if (next.platform_role !== 'ADMIN' || next.status !== 'ACTIVE') await deleteUserSessions(trx, id)
+  // updateUser ends the sessions that the change takes away (deactivation, loss of ADMIN).
+  await updateUser(trx, row, resource)
   return true
 }
