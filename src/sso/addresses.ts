@@ -60,6 +60,7 @@ export function platformFromEntityId(audience: string): string | undefined {
 export function safeNext(next: unknown): string | undefined {
   if (typeof next !== 'string' || next.length === 0 || next.length > 1024) return undefined
   if (!next.startsWith('/') || next.startsWith('//')) return undefined
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
   if (/[\\\u0000-\u001f\u007f]/.test(next)) return undefined
   try {
     const url = new URL(next, 'http://muster.invalid')
