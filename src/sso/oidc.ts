@@ -180,11 +180,16 @@ export async function verifyOidcCallback(
   }
 }
 
-/** openid-client / oauth4webapi report failures with a code and the claim at fault. */
+/**
+ * openid-client reports failures as ClientError with a code; the oauth4webapi error it wraps (its
+ * `cause`) names the claim at fault in its own `cause`.
+ */
 function fromOpenIdClient(error: unknown): SignInRefused {
   if (error instanceof SignInRefused) return error
-  const { code, message, cause } = error as { code?: string; message?: string; cause?: { claim?: string } }
-  const claim = cause?.claim
+  type Failure = { code?: string; message?: string; cause?: Failure & { claim?: string } }
+  const { code, cause } = error as Failure
+  const claim = cause?.cause?.claim ?? cause?.claim
+  const message = cause?.message ?? (error as Failure).message
   if (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') {
     if (claim === 'iss') return refuse('oidc_wrong_issuer', message)
     if (claim === 'aud' || claim === 'azp') return refuse('oidc_wrong_audience', message)
