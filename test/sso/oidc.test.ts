@@ -1,7 +1,6 @@
 // OpenID Connect sign-in against a real provider (oidc-provider on 127.0.0.1), on both dialects: the
 // code flow with PKCE, state and nonce, then each refusal of SSO.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { configureOidc } from '../../src/sso/configure.js'
 import { clientSecretContext } from '../../src/sso/oidc.js'
 import { getSsoSettings } from '../../src/store/sso-settings.js'
 import { type AdminClient, createAccount, signedIn } from '../helpers/admin.js'
