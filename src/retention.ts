@@ -1,5 +1,6 @@
-// Background pruning of old provisioning and sign-in events (EVENT_RETENTION_DAYS) and spent SSO state. Runs in small batches with a
-// pause between them so requests are never held up; every process may run it, deletes are idempotent.
+// Background pruning of old provisioning and sign-in events (EVENT_RETENTION_DAYS) and spent SSO
+// state. Runs in small batches with a pause between them so requests are never held up; every
+// process may run it, deletes are idempotent.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from './config.js'
 import type { Metrics } from './metrics.js'
