@@ -39,7 +39,7 @@ export function AccountPage() {
   return (
     <main className="account-page">
       <header className="topbar">
-        <span className="brand">
+        <span className="brand brand-large">
           <span className="brand-mark" aria-hidden="true">
             M
           </span>

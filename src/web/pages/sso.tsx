@@ -64,7 +64,10 @@ function TestLink({ protocol }: { protocol: 'saml' | 'oidc' }) {
 function SamlCard({ settings, onSaved }: { settings: SsoSettings; onSaved(s: SsoSettings): void }) {
   const [xml, setXml] = useState('')
   const [url, setUrl] = useState(settings.saml?.metadataUrl ?? '')
-  const save = useSave(onSaved)
+  const save = useSave((s) => {
+    setXml('')
+    onSaved(s)
+  })
   const submit = (event: FormEvent) => {
     event.preventDefault()
     save.run('PUT', '/sso/saml', xml.trim() ? { metadataXml: xml } : { metadataUrl: url })
@@ -131,7 +134,7 @@ function SamlCard({ settings, onSaved }: { settings: SsoSettings; onSaved(s: Sso
         <input
           type="file"
           accept=".xml,application/xml,text/xml"
-          aria-label="Upload metadata XML"
+          aria-label="Upload an XML file"
           onChange={upload}
         />
         {save.error?.fields.metadataXml && <p className="field-error">{save.error.fields.metadataXml}</p>}
