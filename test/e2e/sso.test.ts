@@ -62,12 +62,12 @@ describe('single sign-on in Chromium', () => {
         }),
         key,
       )
-      const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;')
+      const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;')
       response.setHeader('content-type', 'text/html; charset=utf-8')
       response.end(`<!doctype html><title>Test IdP</title><body onload="document.forms[0].submit()">
-<form method="post" action="${escape(authn.acsUrl!)}">
+<form method="post" action="${attr(authn.acsUrl!)}">
 <input type="hidden" name="SAMLResponse" value="${Buffer.from(xml).toString('base64')}">
-<input type="hidden" name="RelayState" value="${escape(authn.relayState ?? '')}">
+<input type="hidden" name="RelayState" value="${attr(authn.relayState ?? '')}">
 <noscript><button>Continue</button></noscript></form></body>`)
     })
     await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve))

@@ -7,14 +7,8 @@ import { Link } from '../router'
 
 function Value({ value }: { value: unknown }) {
   if (value === null || value === undefined || value === '') return <span className="muted">—</span>
-  if (Array.isArray(value))
-    return (
-      <>
-        {value.map((v, i) => (
-          <div key={`${i}-${String(v)}`}>{String(v)}</div>
-        ))}
-      </>
-    )
+  // One value per line; a multi-valued attribute may repeat a value, so no keyed list.
+  if (Array.isArray(value)) return <div className="pre-line">{value.map(String).join('\n')}</div>
   if (typeof value === 'object') return <Pairs data={value as Record<string, unknown>} />
   return <>{String(value)}</>
 }
