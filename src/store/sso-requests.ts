@@ -10,6 +10,10 @@ import type { Database, SsoProtocol } from './schema.js'
 /** A started sign-in must come back within this time (Entra and Okta take seconds; MFA minutes). */
 export const REQUEST_TTL_MS = 10 * 60_000
 
+/**
+ * The OIDC nonce and PKCE code_verifier are kept as they are: each lives minutes, is used once, and is
+ * worthless without the authorization code, which only the browser that started the flow receives.
+ */
 export interface SsoRequest {
   readonly id: string
   readonly platformId: string

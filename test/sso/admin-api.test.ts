@@ -232,6 +232,13 @@ describe.each(dialects)('SSO admin API (%s)', (dialect) => {
     expect(await lastSignIn(t, t.platformId)).toMatchObject({ outcome: 'accepted', test: true })
   })
 
+  it('Test sign-in of a protocol that is not set up shows a page, not JSON', async () => {
+    const res = await admin.call('GET', '/sso/test/oidc')
+    expect(res.statusCode).toBe(404)
+    expect(res.headers['content-type']).toMatch(/^text\/html/)
+    expect(res.body).toContain('oidc_not_configured')
+  })
+
   it('Test sign-in reports a refusal with its reason', async () => {
     const start = await admin.call('GET', '/sso/test/saml')
     const request = readAuthnRequest(String(start.headers.location))

@@ -14,13 +14,14 @@ import {
   ssoView,
 } from '../../sso/configure.js'
 import { startOidcSignIn } from '../../sso/oidc.js'
-import { REFUSALS, SignInRefused } from '../../sso/refusals.js'
+import { SignInRefused } from '../../sso/refusals.js'
 import { startSamlSignIn } from '../../sso/saml.js'
 import { listSignIns } from '../../store/sign-in-events.js'
 import { getTestResult } from '../../store/sso-requests.js'
 import { getSsoSettings } from '../../store/sso-settings.js'
 import { originOf, setOidcFlowCookie } from '../authn/index.js'
-import { HttpError, InputError, notFound, validate } from './errors.js'
+import { sendRefusalPage } from '../authn/page.js'
+import { InputError, notFound, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
 import { paging } from './paging.js'
 
@@ -130,7 +131,8 @@ export async function ssoRoutes(app: FastifyInstance, { store, config, box }: Ad
         return reply.redirect(url, 302)
       }
     } catch (error) {
-      if (error instanceof SignInRefused) throw new HttpError(409, error.code, REFUSALS[error.code].message)
+      // This runs in a browser tab: a page, not JSON (the IdP is not set up, or does not answer).
+      if (error instanceof SignInRefused) return sendRefusalPage(reply, error.code, request.id)
       throw error
     }
     throw notFound('The protocol')
