@@ -177,6 +177,28 @@ describe.each(dialects)('OIDC sign-in (%s)', (dialect) => {
     }
   })
 
+  it('Test sign-in: the real flow in test mode, no session, and the claims on the result', async () => {
+    const start = await admin.call('GET', '/sso/test/oidc')
+    expect(start.statusCode, start.body).toBe(302)
+    const flowCookie = ([] as string[])
+      .concat(start.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('muster_oidc='))!
+      .split(';')[0]!
+    const back = await authorizeAs(String(start.headers.location), 'ada@acme.test')
+    const res = await callback(back.search, flowCookie)
+    expect(res.statusCode).toBe(302)
+    expect(setSession(res)).toBeUndefined()
+    const id = String(res.headers.location).split('/').at(-1)!
+    const result = (await admin.call('GET', `/sso/test-results/${id}`)).json()
+    expect(result).toMatchObject({
+      protocol: 'oidc',
+      accepted: true,
+      subject: 'ada@acme.test',
+      received: { issuer: idp.issuer, claims: { email: 'ada@acme.test', name: 'Ada Lovelace' } },
+    })
+    expect(JSON.stringify(result)).not.toMatch(/eyJ[\w-]+\.eyJ/)
+  })
+
   it('refuses an inactive user', async () => {
     const { query, flowCookie } = await flow('gone@acme.test')
     await refusedWith(await callback(query, flowCookie), 'user_inactive')
