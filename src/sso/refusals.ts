@@ -44,6 +44,13 @@ export const REFUSALS = {
     message: 'The identity provider answered with an error status instead of an assertion.',
     advice: `Check with your identity provider that you are assigned to the Muster application. ${RETRY}`,
   },
+  saml_encrypted: {
+    status: 403,
+    title: 'The sign-in response is encrypted',
+    message: 'The assertion is encrypted; Muster does not decrypt SAML assertions.',
+    advice:
+      'Ask your administrator to turn off token (assertion) encryption for Muster in the identity provider.',
+  },
   saml_unsigned: {
     status: 403,
     title: 'The sign-in response was not signed',

@@ -154,6 +154,11 @@ export async function verifySamlResponse(
   const audience = received.assertion?.audiences[0]
   const platformId =
     (audience && platformFromEntityId(audience)) ?? issued?.platformId ?? attempt.relay?.platformId
+  // Encrypted assertions are not supported (no SP decryption key): say so rather than "unknown".
+  if (received.encrypted) {
+    if (platformId && (await getPlatform(store.db, platformId))) attempt.platformId = platformId
+    throw refuse('saml_encrypted')
+  }
   if (!platformId || !(await getPlatform(store.db, platformId))) throw refuse('saml_unknown_platform')
   attempt.platformId = platformId
   if (attempt.relay && attempt.relay.platformId !== platformId) {

@@ -232,6 +232,16 @@ describe.each(dialects)('SAML sign-in (%s)', (dialect) => {
       )
     })
 
+    it('an encrypted assertion, with a page that says to turn encryption off', async () => {
+      const { request } = await startSaml(t, t.platformId)
+      // The structure Entra sends with token encryption on; the content is never read.
+      const xml = response({ inResponseTo: request.id }).replace(
+        /<Assertion [\s\S]*<\/Assertion>/,
+        '<EncryptedAssertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion"><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/></EncryptedAssertion>',
+      )
+      await refusedWith(await postAcs(t, xml, request.id), 'saml_encrypted')
+    })
+
     it('something that is not a SAML response, with a page rather than an error body', async () => {
       const res = await t.app.inject({
         method: 'POST',
