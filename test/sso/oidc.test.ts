@@ -1,7 +1,6 @@
 // OpenID Connect sign-in against a real provider (oidc-provider on 127.0.0.1), on both dialects: the
 // code flow with PKCE, state and nonce, then each refusal of SSO.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clientSecretContext } from '../../src/sso/oidc.js'
 import { getSsoSettings } from '../../src/store/sso-settings.js'
 import { type AdminClient, createAccount, signedIn } from '../helpers/admin.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
@@ -73,14 +72,8 @@ describe.each(dialects)('OIDC sign-in (%s)', (dialect) => {
     })
 
   /** The newest sign-in event, of any platform (a forged state names none). */
-  const newestEvent = async () => {
-    const row = await t.store.db
-      .selectFrom('sign_in_events')
-      .selectAll()
-      .orderBy('id', 'desc')
-      .executeTakeFirstOrThrow()
-    return { ...row, outcome: row.outcome, reason: row.reason, method: row.method }
-  }
+  const newestEvent = () =>
+    t.store.db.selectFrom('sign_in_events').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow()
 
   const refusedWith = async (
     res: Awaited<ReturnType<typeof callback>>,
@@ -115,7 +108,6 @@ describe.each(dialects)('OIDC sign-in (%s)', (dialect) => {
     expect(stored.oidc?.sealedSecret).toMatch(/^v1\./)
     const view = await admin.call('GET', '/sso')
     expect(view.body).not.toContain(idp.clientSecret)
-    expect(clientSecretContext(t.platformId)).toContain(t.platformId)
   })
 
   it('code flow with PKCE: an ADMIN signs in and lands on `next`', async () => {
