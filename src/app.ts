@@ -2,7 +2,9 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify'
 import type { Config } from './config.js'
+import { secretBoxFor } from './crypto/secret-box.js'
 import { adminRoutes } from './http/admin/index.js'
+import { authnRoutes } from './http/authn/index.js'
 import { healthRoutes } from './http/health.js'
 import { observe } from './http/observability.js'
 import { sendScimError } from './http/scim/errors.js'
@@ -13,6 +15,7 @@ import { type Buckets, memoryBuckets, redisBuckets } from './limits/token-bucket
 import { createMetrics } from './metrics.js'
 import { type Retention, startRetention } from './retention.js'
 import { notFound } from './scim/errors.js'
+import { AUTHN_BASE } from './sso/addresses.js'
 import type { Store } from './store/database.js'
 
 export interface AppOptions {
@@ -84,7 +87,9 @@ export async function buildApp({ config, store, logStream, webRoot }: AppOptions
 
   await app.register(healthRoutes, { store })
   await app.register(scimPlugin, { prefix: SCIM_BASE, store, config, metrics, buckets })
-  await app.register(adminRoutes, { prefix: '/api/v1', store, config })
+  const box = secretBoxFor(config)
+  await app.register(authnRoutes, { prefix: AUTHN_BASE, store, config, box })
+  await app.register(adminRoutes, { prefix: '/api/v1', store, config, box })
   await app.register(webRoutes, { root: webRoot === undefined ? DEFAULT_WEB_ROOT : webRoot })
   return app
 }

@@ -1,12 +1,24 @@
 // The `muster` command: serve, migrate, and headless platform and API-key administration.
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { type Config, ConfigError, loadConfig } from './config.js'
+import { secretBoxFor } from './crypto/secret-box.js'
 import { handleSignals, openStore, publicOrigin, startServer } from './server.js'
+import {
+  ConfigureError,
+  configureDomains,
+  configureOidc,
+  configureSaml,
+  configureToggles,
+  type SsoView,
+  ssoView,
+} from './sso/configure.js'
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from './store/api-keys.js'
 import type { Store } from './store/database.js'
 import { migrate } from './store/migrations/index.js'
 import { createPlatform, getPlatform, listPlatforms } from './store/platforms.js'
 import { createSetupToken } from './store/setup-tokens.js'
+import { getSsoSettings } from './store/sso-settings.js'
 
 const USAGE = `Usage: muster <command> [options]
 
@@ -20,6 +32,14 @@ Commands:
   api-key create --platform ID --name N       create an API key (the secret is shown once)
   api-key list --platform ID                  list a platform's API keys (never the secrets)
   api-key revoke ID                           revoke an API key at once
+  sso show --platform ID                      single sign-on settings and the addresses for the IdP
+  sso saml set --platform ID --metadata FILE_OR_URL
+                                              load IdP metadata (a file, or an https URL)
+  sso oidc set --platform ID --issuer URL --client-id ID --client-secret S
+                                              OpenID Connect issuer and client (the secret is stored encrypted)
+  sso domains set --platform ID DOMAIN...     the email domains the platform claims (none: clear them)
+  sso set --platform ID [--require-sso on|off] [--create-users on|off] [--idp-initiated on|off]
+                                              the three switches of the SSO page
 
 Options:
   --json     machine-readable output
@@ -74,6 +94,13 @@ function parse(argv: readonly string[]) {
       name: { type: 'string' },
       'admin-email': { type: 'string' },
       platform: { type: 'string' },
+      metadata: { type: 'string' },
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      'require-sso': { type: 'string' },
+      'create-users': { type: 'string' },
+      'idp-initiated': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -93,7 +120,7 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
     return 0
   }
   if (!command) throw new UsageError('No command given.')
-  if (!['migrate', 'platform', 'api-key'].includes(command))
+  if (!['migrate', 'platform', 'api-key', 'sso'].includes(command))
     throw new UsageError(`Unknown command "${command}".`)
 
   return withStore(config, async (store) => {
@@ -170,8 +197,83 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
       print({ id, revoked: true }, `Revoked API key ${id}.`)
       return 0
     }
+    if (command === 'sso') return sso(store, config, [sub, ...rest], values, print)
     throw new UsageError(`Unknown command "${positionals.join(' ')}".`)
   })
+}
+
+/** `muster sso …`: the same operations as the console's Single sign-on page (sso/configure.ts). */
+async function sso(
+  store: Store,
+  config: Config,
+  [sub, verb, ...rest]: (string | undefined)[],
+  values: Values,
+  print: (data: unknown, text: string) => void,
+): Promise<number> {
+  const platformId = required(values.platform, '--platform')
+  if (!(await getPlatform(store.db, platformId))) throw new Error(`No platform with id ${platformId}.`)
+  const box = secretBoxFor(config)
+  try {
+    if (sub === 'saml' && verb === 'set' && rest.length === 0) {
+      const metadata = required(values.metadata, '--metadata')
+      const source = /^https?:\/\//i.test(metadata)
+        ? { url: metadata }
+        : { xml: await readFile(metadata, 'utf8') }
+      await configureSaml(store, platformId, source)
+    } else if (sub === 'oidc' && verb === 'set' && rest.length === 0) {
+      await configureOidc(store, box, platformId, {
+        issuer: required(values.issuer, '--issuer'),
+        clientId: required(values['client-id'], '--client-id'),
+        clientSecret: required(values['client-secret'], '--client-secret'),
+      })
+    } else if (sub === 'domains' && verb === 'set') {
+      await configureDomains(store, platformId, rest as string[])
+    } else if (sub === 'set' && verb === undefined) {
+      const toggles = {
+        requireSso: onOff(values['require-sso'], '--require-sso'),
+        createUsers: onOff(values['create-users'], '--create-users'),
+        allowIdpInitiated: onOff(values['idp-initiated'], '--idp-initiated'),
+      }
+      if (Object.values(toggles).every((v) => v === undefined))
+        throw new UsageError('Give --require-sso, --create-users or --idp-initiated (on or off).')
+      await configureToggles(store, platformId, toggles)
+    } else if (!(sub === 'show' && verb === undefined)) {
+      throw new UsageError(`Unknown command "sso ${[sub, verb, ...rest].filter(Boolean).join(' ')}".`)
+    }
+  } catch (error) {
+    if (error instanceof ConfigureError) throw new Error(error.message)
+    throw error
+  }
+  const view = ssoView(await getSsoSettings(store.db, platformId), publicOrigin(config))
+  print(view, describeSso(view))
+  return 0
+}
+
+function onOff(value: string | undefined, flag: string): boolean | undefined {
+  if (value === undefined) return undefined
+  if (['on', 'true', 'yes'].includes(value.toLowerCase())) return true
+  if (['off', 'false', 'no'].includes(value.toLowerCase())) return false
+  throw new UsageError(`${flag} takes on or off.`)
+}
+
+function describeSso(view: SsoView): string {
+  const yes = (on: boolean) => (on ? 'on' : 'off')
+  return [
+    'For the identity provider:',
+    `  Identifier (Entity ID) / Audience URI:   ${view.sp.entityId}`,
+    `  Reply URL (ACS) / Single sign-on URL:    ${view.sp.acsUrl}`,
+    `  Sign on URL:                             ${view.sp.loginUrl}`,
+    `  SP metadata:                             ${view.sp.metadataUrl}`,
+    `  OIDC redirect URI:                       ${view.sp.oidcRedirectUri}`,
+    view.saml
+      ? `SAML: IdP ${view.saml.idpEntityId}, sign-on ${view.saml.ssoUrl}, ${view.saml.certificates.length} signing certificate(s)`
+      : 'SAML: not set up',
+    view.oidc
+      ? `OIDC: issuer ${view.oidc.issuer}, client ${view.oidc.clientId} (secret stored)`
+      : 'OIDC: not set up',
+    `Domains: ${view.domains.join(', ') || 'none'}`,
+    `Require SSO: ${yes(view.requireSso)} · Create users on first sign-in: ${yes(view.createUsers)} · Allow IdP-initiated sign-in: ${yes(view.allowIdpInitiated)}`,
+  ].join('\n')
 }
 
 function required(value: string | undefined, flag: string): string {

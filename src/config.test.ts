@@ -35,3 +35,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://id.example.com/' }).PUBLIC_URL).toBe('https://id.example.com')
   })
 })
+
+describe('ENCRYPTION_KEY', () => {
+  it('accepts 32 bytes as hex or base64', () => {
+    expect(loadConfig({ ENCRYPTION_KEY: 'ab'.repeat(32) }).ENCRYPTION_KEY).toBe('ab'.repeat(32))
+    expect(
+      loadConfig({ ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).ENCRYPTION_KEY,
+    ).toBeDefined()
+  })
+
+  it('refuses another length and never echoes the value', () => {
+    const attempt = () => loadConfig({ ENCRYPTION_KEY: 'short-secret-value' })
+    expect(attempt).toThrow(/ENCRYPTION_KEY=\(hidden\): must be 32 bytes/)
+    expect(attempt).not.toThrow(/short-secret-value/)
+  })
+})

@@ -1,7 +1,6 @@
 // Configuration comes from the environment only, validated once at start. A bad value stops the
 // process with a message naming the variable and what it accepts.
 import { z } from 'zod'
-import { parseMasterKey } from './crypto/secret-box.js'
 
 const PROJECT_ROLES = ['Admin', 'Editor', 'Viewer'] as const
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -39,18 +38,33 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Provisioning events older than this are pruned in the background; 0 keeps them forever. */
   EVENT_RETENTION_DAYS: int(0, 36_500).default(90),
+  /** How long a shutdown waits for in-flight requests before it gives up, milliseconds. */
+  SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
   /**
-   * Master key (32 bytes, base64 or hex) that encrypts secrets kept in the database. Unset: a key file
-   * is created on first use (ENCRYPTION_KEY_FILE, default next to the SQLite database or ./data).
+   * Master key of secrets at rest (OIDC client secrets): 32 bytes as base64 or hex. Every process
+   * that shares a database must share it. Unset: a key file (see ENCRYPTION_KEY_FILE).
    */
   ENCRYPTION_KEY: z
     .string()
-    .refine((v) => parseMasterKey(v) !== undefined, 'must be 32 bytes, as base64 or hex')
+    .refine(
+      (value) => decodeKey(value) !== undefined,
+      'must be 32 bytes as base64 (44 characters) or hex (64)',
+    )
     .optional(),
+  /** Where the master key is kept when ENCRYPTION_KEY is unset; created (mode 0600) on first use. */
   ENCRYPTION_KEY_FILE: z.string().min(1).optional(),
-  /** How long a shutdown waits for in-flight requests before it gives up, milliseconds. */
-  SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
 })
+
+/** A 32-byte key from 64 hex digits or base64 / base64url; undefined for anything else. */
+export function decodeKey(text: string): Buffer | undefined {
+  const value = text.trim()
+  if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex')
+  if (!/^[A-Za-z0-9+/_-]{43}={0,1}$/.test(value)) return undefined
+  const key = Buffer.from(value, 'base64')
+  return key.length === 32 ? key : undefined
+}
+
+const SECRETS = new Set(['ENCRYPTION_KEY', 'METRICS_TOKEN'])
 
 export type Config = Readonly<z.infer<typeof schema>>
 
@@ -69,7 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0])
-      return `${name}=${JSON.stringify(env[name])}: ${describe(issue)}`
+      // A secret is named but never echoed, even when it is malformed.
+      const shown = SECRETS.has(name) ? '(hidden)' : JSON.stringify(env[name])
+      return `${name}=${shown}: ${describe(issue)}`
     })
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`)
   }

@@ -1,10 +1,13 @@
-// Background pruning of old provisioning events (EVENT_RETENTION_DAYS). Runs in small batches with a
-// pause between them so requests are never held up; every process may run it, deletes are idempotent.
+// Background pruning of old provisioning and sign-in events (EVENT_RETENTION_DAYS) and spent SSO
+// state. Runs in small batches with a pause between them so requests are never held up; every
+// process may run it, deletes are idempotent.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from './config.js'
 import type { Metrics } from './metrics.js'
 import type { Store } from './store/database.js'
 import { pruneEvents } from './store/events.js'
+import { pruneSignIns } from './store/sign-in-events.js'
+import { pruneSso } from './store/sso-requests.js'
 
 const DAY_MS = 24 * 3600 * 1000
 
@@ -28,6 +31,8 @@ export function startRetention(
   let running: Promise<number> | undefined
 
   async function prune(): Promise<number> {
+    // Used SSO requests, expired assertion ids and old test results are dropped whatever the setting.
+    await pruneSso(store.db)
     if (config.EVENT_RETENTION_DAYS === 0) return 0
     const before = new Date(Date.now() - config.EVENT_RETENTION_DAYS * DAY_MS).toISOString()
     let total = 0
@@ -39,6 +44,9 @@ export function startRetention(
       await new Promise((resolve) => setTimeout(resolve, pauseMs))
     }
     if (total > 0) log.info({ deleted: total, before }, 'pruned provisioning events')
+    // The sign-in log follows the same retention as the provisioning log.
+    while (!stopped && (await pruneSignIns(store.db, before)) > 0)
+      await new Promise((resolve) => setTimeout(resolve, pauseMs))
     return total
   }
 

@@ -1,6 +1,7 @@
 // The write sequence for users: lock → precondition (If-Match, the last-admin guard) → change →
 // journal, in one transaction, for SCIM, the console and single sign-on alike.
 import { isDeepStrictEqual } from 'node:util'
+import type { Kysely } from 'kysely'
 import { changedAttributes } from '../scim/diff.js'
 import { invalidValue, notFound } from '../scim/errors.js'
 import { applyPatch, type PatchLimits } from '../scim/patch.js'
@@ -8,20 +9,27 @@ import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
 import { checkIfMatch } from '../scim/version.js'
 import { rethrowUniqueness } from '../store/errors.js'
-import type { PlatformRole, UserRow } from '../store/schema.js'
+import type { Database, PlatformRole, UserRow } from '../store/schema.js'
 import { deleteUser as deleteUserRow, getUser, insertUser, updateUser } from '../store/users.js'
 import { keepAnAdmin } from './admins.js'
 import type { WriteContext } from './context.js'
 import { journal, type UpdateKind } from './journal.js'
 
 export async function createUser(ctx: WriteContext, resource: ScimResource): Promise<UserRow> {
-  return ctx.store.transaction(async (trx) => {
-    const row = await insertUser(trx, ctx.platformId, resource).catch(
-      rethrowUniqueness('user', 'userName', resource.userName),
-    )
-    await journal(trx, ctx, { type: 'User', op: 'create', after: row })
-    return row
-  })
+  return ctx.store.transaction((trx) => createUserIn(trx, ctx, resource))
+}
+
+/** createUser inside a transaction the caller holds (single sign-on creates users in its own). */
+export async function createUserIn(
+  trx: Kysely<Database>,
+  ctx: WriteContext,
+  resource: ScimResource,
+): Promise<UserRow> {
+  const row = await insertUser(trx, ctx.platformId, resource).catch(
+    rethrowUniqueness('user', 'userName', resource.userName),
+  )
+  await journal(trx, ctx, { type: 'User', op: 'create', after: row })
+  return row
 }
 
 /** PUT: the body replaces the resource (rfc7644#section-3.5.1). */

@@ -3,10 +3,14 @@ import type { Kysely, SelectQueryBuilder } from 'kysely'
 import { ilike } from './like.js'
 import type { Database, PlatformRole, ProjectRole, UserStatus } from './schema.js'
 
-/** Platform ADMINs are Admins of every project and OPERATORs Editors; everyone else has their row's role. */
+/**
+ * The higher of the member's project role and what the platform role implies (SPEC.md, Project
+ * member): ADMIN → Admin of every project, OPERATOR → at least Editor. A platform role raises, never
+ * lowers, so an OPERATOR who is a project Admin stays Admin.
+ */
 export function effectiveProjectRole(platformRole: PlatformRole, memberRole: ProjectRole): ProjectRole {
   if (platformRole === 'ADMIN') return 'Admin'
-  if (platformRole === 'OPERATOR') return 'Editor'
+  if (platformRole === 'OPERATOR' && memberRole === 'Viewer') return 'Editor'
   return memberRole
 }
 

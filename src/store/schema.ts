@@ -118,6 +118,83 @@ export interface SetupTokenTable {
   used_at: string | null
 }
 
+/** 0 or 1: both dialects store SSO switches as integers. */
+export type Flag = 0 | 1
+
+export interface SsoSettingsTable {
+  platform_id: string
+  saml_entity_id: string | null
+  saml_sso_url: string | null
+  /** The IdP's signing certificates (base64 DER, as in metadata): all are trusted, for rollover. */
+  saml_certificates: JsonColumn | null
+  saml_metadata_url: string | null
+  saml_updated_at: string | null
+  oidc_issuer: string | null
+  oidc_client_id: string | null
+  /** Sealed by the secret box (crypto/secret-box.ts), never the secret itself. */
+  oidc_client_secret: string | null
+  oidc_updated_at: string | null
+  require_sso: ColumnType<Flag, Flag | undefined, Flag>
+  create_users: ColumnType<Flag, Flag | undefined, Flag>
+  allow_idp_initiated: ColumnType<Flag, Flag | undefined, Flag>
+  updated_at: string
+}
+
+export interface SsoDomainTable {
+  /** Lower-cased; the primary key, so one domain belongs to one platform. */
+  domain: string
+  platform_id: string
+  created_at: string
+}
+
+export type SsoProtocol = 'saml' | 'oidc'
+
+export interface SsoRequestTable {
+  /** The AuthnRequest ID (SAML) or the `state` (OIDC). */
+  id: string
+  platform_id: string
+  protocol: SsoProtocol
+  /** Same-origin path to land on after sign-in. */
+  next: string | null
+  /** 1: started by "Test sign-in"; no session is created. */
+  test: ColumnType<Flag, Flag | undefined, Flag>
+  nonce: string | null
+  code_verifier: string | null
+  created_at: string
+  used_at: string | null
+}
+
+export interface SsoAssertionTable {
+  platform_id: string
+  id: string
+  expires_at: string
+}
+
+export interface SsoTestResultTable {
+  id: string
+  platform_id: string
+  created_at: string
+  result: JsonColumn
+}
+
+export type SignInMethod = 'password' | 'saml' | 'oidc'
+
+export interface SignInEventTable {
+  id: Generated<number>
+  platform_id: string | null
+  created_at: string
+  method: SignInMethod
+  /** The email or NameID presented; never a token, assertion or password. */
+  subject: string | null
+  user_id: string | null
+  outcome: 'accepted' | 'refused'
+  /** Stable refusal code (sso/refusals.ts); null when accepted. */
+  reason: string | null
+  message: string
+  test: ColumnType<Flag, Flag | undefined, Flag>
+  request_id: string | null
+}
+
 export interface Database {
   platforms: PlatformTable
   users: UserTable
@@ -127,6 +204,12 @@ export interface Database {
   events: EventTable
   sessions: SessionTable
   setup_tokens: SetupTokenTable
+  sso_settings: SsoSettingsTable
+  sso_domains: SsoDomainTable
+  sso_requests: SsoRequestTable
+  sso_assertions: SsoAssertionTable
+  sso_test_results: SsoTestResultTable
+  sign_in_events: SignInEventTable
 }
 
 export type Platform = Selectable<PlatformTable>

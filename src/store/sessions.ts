@@ -1,10 +1,12 @@
-// Console sessions. The cookie holds a random 32-byte token; the table holds only its SHA-256, so a
-// leaked database does not hand out live sessions. A session is valid only while its user is still an
-// ACTIVE platform ADMIN: the check is part of the one lookup on every request, so deactivation or a
-// role change ends access at once.
+// Sessions. The cookie holds a random 32-byte token; the table holds only its SHA-256, so a leaked
+// database does not hand out live sessions. A session is valid only while its user is ACTIVE, and it
+// carries the user's platform role as it is *now*: the check is part of the one lookup on every
+// request, so deactivation ends every session at once and the console (http/admin/session.ts) asks
+// for ADMIN on each call. An ADMIN session of someone who loses ADMIN is deleted outright
+// (users.ts), so a demoted admin signs in again and lands on the member page.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { Database } from './schema.js'
+import type { Database, PlatformRole } from './schema.js'
 import { emailKey } from './users.js'
 
 /** A session lives at most this long, however active. */
@@ -23,6 +25,7 @@ export interface SessionIdentity {
   readonly email: string
   readonly displayName: string | null
   readonly platformName: string
+  readonly platformRole: PlatformRole
 }
 
 export async function createSession(
@@ -57,7 +60,7 @@ export async function createSession(
   return token
 }
 
-/** The identity behind a live session token, or undefined (unknown, expired, idle, or no longer an ACTIVE ADMIN). */
+/** The identity behind a live session token, or undefined (unknown, expired, idle, or the user is not ACTIVE). */
 export async function findSession(
   db: Kysely<Database>,
   token: string,
@@ -78,11 +81,11 @@ export async function findSession(
       'users.email as email',
       'users.display_name as displayName',
       'platforms.name as platformName',
+      'users.platform_role as platformRole',
     ])
     .where('sessions.id', '=', hash(token))
     .where('sessions.expires_at', '>', new Date(now).toISOString())
     .where('sessions.last_seen_at', '>', new Date(now - SESSION_IDLE_MS).toISOString())
-    .where('users.platform_role', '=', 'ADMIN')
     .where('users.status', '=', 'ACTIVE')
     .executeTakeFirst()
   if (!row) return undefined

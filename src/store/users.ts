@@ -114,11 +114,19 @@ export async function updateUser(
     })
     .where('id', '=', row.id)
     .execute()
-  // A console session belongs to an ACTIVE ADMIN: losing either ends it, whichever path changed it.
-  if (next.status !== 'ACTIVE' || next.platform_role !== 'ADMIN') {
-    if (row.status === 'ACTIVE' && row.platform_role === 'ADMIN') await deleteUserSessions(db, row.id)
-  }
+  // Sessions belong to ACTIVE users, and an admin's to an ADMIN: deactivation ends every session, and
+  // losing ADMIN ends the console sessions (the person signs in again to reach their member page).
+  if (sessionsEnd(row, next)) await deleteUserSessions(db, row.id)
   return next
+}
+
+/** Whether a change from `before` to `after` must end the user's sessions. */
+export function sessionsEnd(
+  before: Pick<UserRow, 'status' | 'platform_role'>,
+  after: Pick<UserRow, 'status' | 'platform_role'>,
+): boolean {
+  if (before.status === 'ACTIVE' && after.status !== 'ACTIVE') return true
+  return before.platform_role === 'ADMIN' && after.platform_role !== 'ADMIN'
 }
 
 /** Now, or a millisecond after `previous` so lastModified always moves forward. */

@@ -133,3 +133,75 @@ export interface Paged {
   limit: number
   offset: number
 }
+
+export interface SsoSettings {
+  platformId: string
+  sp: {
+    entityId: string
+    acsUrl: string
+    loginUrl: string
+    metadataUrl: string
+    oidcRedirectUri: string
+    oidcLoginUrl: string
+  }
+  saml: {
+    idpEntityId: string
+    ssoUrl: string
+    metadataUrl: string | null
+    updatedAt: string
+    certificates: {
+      subject: string
+      notBefore: string | null
+      notAfter: string | null
+      fingerprint: string | null
+    }[]
+  } | null
+  oidc: { issuer: string; clientId: string; clientSecretSet: true; updatedAt: string } | null
+  domains: string[]
+  requireSso: boolean
+  createUsers: boolean
+  allowIdpInitiated: boolean
+}
+
+export interface SignInEvent {
+  id: number
+  createdAt: string
+  method: 'password' | 'saml' | 'oidc'
+  subject: string | null
+  userId: string | null
+  userEmail: string | null
+  outcome: 'accepted' | 'refused'
+  reason: string | null
+  message: string
+  test: boolean
+  requestId: string | null
+}
+
+export interface TestResult {
+  createdAt: string
+  protocol: 'saml' | 'oidc'
+  accepted: boolean
+  code: string | null
+  title: string
+  message: string
+  detail: string | null
+  advice: string | null
+  subject: string | null
+  verified: boolean
+  received: Record<string, unknown>
+  user: { id: string | null; wouldCreate: boolean } | null
+}
+
+export interface Account {
+  user: {
+    id: string
+    email: string
+    displayName: string | null
+    firstName: string | null
+    lastName: string | null
+    platformRole: PlatformRole
+  }
+  platform: { id: string; name: string }
+  consoleAccess: boolean
+  projects: { id: string; displayName: string; role: ProjectRole; effectiveRole: ProjectRole }[]
+}

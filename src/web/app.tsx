@@ -4,6 +4,7 @@ import { type ReactNode, useEffect, useState } from 'react'
 import { type ApiError, api, type Me, setUnauthenticatedHandler } from './api'
 import { Layout } from './components/layout'
 import { ErrorMessage, Loading } from './components/ui'
+import { AccountPage } from './pages/account'
 import { ApiKeysPage } from './pages/api-keys'
 import { EventPage } from './pages/event'
 import { EventsPage } from './pages/events'
@@ -13,6 +14,9 @@ import { ProjectsPage } from './pages/projects'
 import { SettingsPage } from './pages/settings'
 import { SetupPage } from './pages/setup'
 import { SignInPage } from './pages/sign-in'
+import { SignInsPage } from './pages/sign-ins'
+import { SsoPage } from './pages/sso'
+import { SsoTestResultPage } from './pages/sso-test-result'
 import { UsersPage } from './pages/users'
 import { HOME, match, navigate, useLocation } from './router'
 
@@ -26,6 +30,10 @@ function signedInPage(path: string, me: Me): { title: string; page: ReactNode } 
   const event = match('/platform/provisioning-log/:id', path)
   if (event?.id) return { title: 'Provisioning event', page: <EventPage id={event.id} /> }
   if (path === '/platform/settings') return { title: 'Settings', page: <SettingsPage /> }
+  if (path === '/platform/security/sso') return { title: 'Single sign-on', page: <SsoPage /> }
+  const test = match('/platform/security/sso/test/:id', path)
+  if (test?.id) return { title: 'Test sign-in result', page: <SsoTestResultPage id={test.id} /> }
+  if (path === '/platform/sign-in-log') return { title: 'Sign-in log', page: <SignInsPage /> }
   return { title: 'Not found', page: <NotFoundPage /> }
 }
 
@@ -34,7 +42,8 @@ export function App() {
   const [me, setMe] = useState<Me | null>()
   const [error, setError] = useState<ApiError>()
   const setup = match('/setup/:token', path)
-  const public_ = path === '/sign-in' || setup !== undefined
+  // The member page stands alone: it asks /account itself and needs no console access.
+  const public_ = path === '/sign-in' || path === '/account' || setup !== undefined
 
   useEffect(() => {
     setUnauthenticatedHandler(() => {
@@ -50,7 +59,9 @@ export function App() {
     if (public_ || me) return
     setError(undefined)
     api<Me>('GET', '/auth/me').then(setMe, (reason: ApiError) => {
-      if (reason.status !== 401) setError(reason)
+      // Signed in, but not an admin: their own page is where they belong.
+      if (reason.status === 403 && reason.code === 'not_admin') navigate('/account', { replace: true })
+      else if (reason.status !== 401) setError(reason)
     })
   }, [public_, me])
 
@@ -65,6 +76,7 @@ export function App() {
 
   if (setup?.token) return <SetupPage token={setup.token} onDone={() => signedIn(HOME)} />
   if (path === '/sign-in') return <SignInPage onSignedIn={signedIn} />
+  if (path === '/account') return <AccountPage />
   if (error) {
     return (
       <div className="center">

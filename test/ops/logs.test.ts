@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/store/api-keys.js'
 import { createSetupToken } from '../../src/store/setup-tokens.js'
 import { createTestApp, SCIM, type TestApp } from '../helpers/app.js'
+import { encodeResponse, idpKey, samlResponse, signAssertion } from '../helpers/saml-idp.js'
+import { ACS, configureTestSaml, entityId, postAcs, setSession } from '../helpers/sso.js'
 
 describe('logs', () => {
   const lines: string[] = []
@@ -59,6 +61,19 @@ describe('logs', () => {
     })
     await t.scim('GET', '/Users', undefined, { authorization: `Bearer ${secret}x` })
     await t.scim('PATCH', '/Users/nope', { Operations: [] }, { 'x-request-id': 'trace-me-42' })
+    // Single sign-on: an accepted SAML response and a refused one (tampered after signing).
+    const key = await idpKey()
+    await configureTestSaml(t, t.platformId, [key])
+    const signed = signAssertion(
+      samlResponse({ audience: entityId(t.platformId), acsUrl: ACS, nameId: 'joy@acme.test' }),
+      key,
+    )
+    const accepted = await postAcs(t, signed)
+    expect(accepted.statusCode).toBe(302)
+    secrets.push(encodeResponse(signed), setSession(accepted)!.split('=')[1]!)
+    const tampered = signed.replace('joy@acme.test', 'root@acme.test')
+    expect((await postAcs(t, tampered)).statusCode).toBe(403)
+    secrets.push(encodeResponse(tampered))
   })
   afterAll(() => t.close())
 
@@ -86,9 +101,9 @@ describe('logs', () => {
     expect(scim.find((l) => l.reqId === 'trace-me-42')).toMatchObject({ status: 404 })
   })
 
-  it('never contain a secret: keys, passwords, cookies, setup tokens', () => {
+  it('never contain a secret: keys, passwords, cookies, setup tokens, SAML responses', () => {
     const log = lines.join('\n')
-    expect(secrets.length).toBe(7)
+    expect(secrets.length).toBe(10)
     for (const secret of secrets) expect(log, `log contains ${secret.slice(0, 6)}…`).not.toContain(secret)
     expect(log).not.toMatch(/sk-[A-Za-z0-9_-]{20,}/)
   })

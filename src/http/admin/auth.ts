@@ -1,16 +1,45 @@
 // Console sign-in and sign-out. Every failure (unknown email, wrong password, no password, not an
 // ADMIN, INACTIVE) gets the same answer, and repeated failures slow down per account and per address.
+// A correct password on a platform that requires SSO is told to use SSO instead. "Sign in with SSO"
+// sends an email's domain to the IdP of the platform that claims it. Every attempt is a sign-in event.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { verifyPassword } from '../../auth/password.js'
 import { accountThrottle, addressThrottle } from '../../auth/throttle.js'
-import { createSession, deleteSession, findConsoleAccounts } from '../../store/sessions.js'
+import { AUTHN_BASE, safeNext } from '../../sso/addresses.js'
+import { domainOf } from '../../sso/identity.js'
+import { REFUSALS, type RefusalCode } from '../../sso/refusals.js'
+import {
+  type ConsoleAccount,
+  createSession,
+  deleteSession,
+  findConsoleAccounts,
+} from '../../store/sessions.js'
+import { recordSignIn } from '../../store/sign-in-events.js'
+import { getSsoSettings, platformOfDomain } from '../../store/sso-settings.js'
 import { SCIM_BASE } from '../scim/request.js'
 import { HttpError, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
 import { clearSessionCookie, requireAdmin, SESSION_COOKIE, setSessionCookie } from './session.js'
 
 export const SIGN_IN_FAILED = 'Email or password is incorrect.'
+export const SSO_NOT_FOUND =
+  'Single sign-on is not set up for this email domain. Sign in with your password, or ask your administrator.'
+
+type PasswordOutcome =
+  | { account: ConsoleAccount; reason: undefined; at: { platformId: string; userId: string } }
+  | {
+      account?: undefined
+      reason: 'password_incorrect' | 'password_sso_required'
+      at: { platformId: string | null; userId?: string }
+    }
+
+const refusal = (code: RefusalCode) => ({ reason: code, message: REFUSALS[code].message })
+
+const ssoBody = z.object({
+  email: z.email('Enter your work email address.').max(320),
+  next: z.string().max(1024).optional(),
+})
 
 const signInBody = z.object({
   email: z.string({ error: 'Enter your email address.' }).trim().min(1, 'Enter your email address.').max(320),
@@ -25,35 +54,98 @@ export async function authRoutes(app: FastifyInstance, { store, config }: AdminO
     const { email, password } = validate(signInBody, request.body)
     const accountKey = email.toLowerCase()
     const wait = Math.max(accounts.wait(accountKey), addresses.wait(request.ip))
+    const event = { method: 'password' as const, subject: email, requestId: request.id }
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000)
+      await recordSignIn(store.db, {
+        ...event,
+        platformId: null,
+        outcome: 'refused',
+        ...refusal('password_throttled'),
+      })
       reply.header('retry-after', String(seconds))
       throw new HttpError(429, 'too_many_attempts', `Too many failed attempts. Try again in ${seconds} s.`)
     }
-    const account = await signIn(email, password)
-    if (!account) {
+    const outcome = await signIn(email, password)
+    if (outcome.reason === 'password_sso_required') {
+      await recordSignIn(store.db, {
+        ...event,
+        ...outcome.at,
+        outcome: 'refused',
+        ...refusal(outcome.reason),
+      })
+      const { message, advice } = REFUSALS.password_sso_required
+      throw new HttpError(403, 'sso_required', `${message} ${advice}`)
+    }
+    if (!outcome.account) {
       accounts.fail(accountKey)
       addresses.fail(request.ip)
       request.log.info({ event: 'sign_in_failed' }, 'console sign-in failed')
+      await recordSignIn(store.db, {
+        ...event,
+        ...outcome.at,
+        outcome: 'refused',
+        ...refusal(outcome.reason),
+      })
       throw new HttpError(401, 'sign_in_failed', SIGN_IN_FAILED)
     }
+    const { account } = outcome
     accounts.reset(accountKey)
-    const token = await createSession(store.db, account.id, account.platformId)
+    const token = await store.transaction(async (trx) => {
+      await recordSignIn(trx, {
+        ...event,
+        platformId: account.platformId,
+        userId: account.id,
+        outcome: 'accepted',
+        message: 'Signed in with a password.',
+      })
+      return createSession(trx, account.id, account.platformId)
+    })
     setSessionCookie(request, reply, config, token)
     return { userId: account.id, platformId: account.platformId }
   })
 
-  /** The account whose password matches, if it may use the console. */
-  async function signIn(email: string, password: string) {
+  /**
+   * The account whose password matches, if it may use the console; else why not, and which platform
+   * and user the attempt concerns (for the sign-in log of that platform).
+   */
+  async function signIn(email: string, password: string): Promise<PasswordOutcome> {
     const candidates = await findConsoleAccounts(store.db, email)
     // verifyPassword spends a full scrypt even without a hash, so an unknown email is not faster.
     if (candidates.length === 0) await verifyPassword(password, null)
+    let refused: PasswordOutcome | undefined
     for (const account of candidates) {
       if (!(await verifyPassword(password, account.passwordHash))) continue
-      if (account.platformRole === 'ADMIN' && account.status === 'ACTIVE') return account
+      const at = { platformId: account.platformId, userId: account.id }
+      if (account.platformRole !== 'ADMIN' || account.status !== 'ACTIVE') {
+        refused ??= { reason: 'password_incorrect', at }
+      } else if ((await getSsoSettings(store.db, account.platformId)).requireSso) {
+        refused = { reason: 'password_sso_required', at }
+      } else {
+        return { account, reason: undefined, at }
+      }
     }
-    return undefined
+    // A wrong password is logged on the platform of the email when only one platform has it.
+    const only =
+      candidates.length === 1
+        ? { platformId: candidates[0]!.platformId, userId: candidates[0]!.id }
+        : undefined
+    return refused ?? { reason: 'password_incorrect', at: only ?? { platformId: null } }
   }
+
+  // "Sign in with SSO": the answer depends on the email's domain only, never on whether such a user
+  // exists: a claimed domain goes to its platform's IdP, any other gets the same neutral message.
+  app.post('/auth/sso', async (request) => {
+    const { email, next } = validate(ssoBody, request.body)
+    const platformId = await platformOfDomain(store.db, domainOf(email))
+    const settings = platformId ? await getSsoSettings(store.db, platformId) : undefined
+    const query = safeNext(next) ? `?next=${encodeURIComponent(safeNext(next)!)}` : ''
+    if (platformId && settings?.saml)
+      return { redirect: `${AUTHN_BASE}/saml/${encodeURIComponent(platformId)}/login${query}` }
+    if (platformId && settings?.oidc)
+      return { redirect: `${AUTHN_BASE}/oidc/${encodeURIComponent(platformId)}/login${query}` }
+    return { redirect: null, message: SSO_NOT_FOUND }
+  })
 
   app.post('/auth/sign-out', async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE]

@@ -3,8 +3,10 @@
 import cookie from '@fastify/cookie'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
+import type { SecretBox } from '../../crypto/secret-box.js'
 import { isStorableText } from '../../scim/text.js'
 import type { Store } from '../../store/database.js'
+import { accountRoutes } from './account.js'
 import { apiKeyRoutes } from './api-keys.js'
 import { authRoutes } from './auth.js'
 import { InputError, sendAdminError } from './errors.js'
@@ -14,16 +16,18 @@ import { projectRoutes } from './projects.js'
 import { crossOriginGuard, requireAdmin } from './session.js'
 import { settingsRoutes } from './settings.js'
 import { setupRoutes } from './setup.js'
+import { ssoRoutes } from './sso.js'
 import { userRoutes } from './users.js'
 
 export interface AdminOptions {
   readonly store: Store
   readonly config: Config
+  readonly box: SecretBox
 }
 
-export async function adminRoutes(app: FastifyInstance, { store, config }: AdminOptions): Promise<void> {
+export async function adminRoutes(app: FastifyInstance, { store, config, box }: AdminOptions): Promise<void> {
   // Not the options object itself: it carries this scope's prefix, which children would add again.
-  const options = { store, config }
+  const options = { store, config, box }
   await app.register(cookie)
   // JSON only: a cross-site HTML form can send text/plain without a CORS preflight, so it is not parsed.
   app.removeContentTypeParser('text/plain')
@@ -52,6 +56,7 @@ export async function adminRoutes(app: FastifyInstance, { store, config }: Admin
   await app.register(openApiRoutes)
   await app.register(setupRoutes, options)
   await app.register(authRoutes, options)
+  await app.register(accountRoutes, options)
   await app.register(async (scope) => {
     scope.addHook('onRequest', requireAdmin(store))
     await scope.register(apiKeyRoutes, options)
@@ -59,6 +64,7 @@ export async function adminRoutes(app: FastifyInstance, { store, config }: Admin
     await scope.register(projectRoutes, options)
     await scope.register(settingsRoutes, options)
     await scope.register(eventRoutes, options)
+    await scope.register(ssoRoutes, options)
   })
 }
 

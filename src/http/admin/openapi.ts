@@ -8,7 +8,10 @@ const ok = (schema: object, description = 'OK') => ({ description, ...json(schem
 const errors = {
   '400': { description: 'Invalid input', ...json(ref('InputError')) },
   '401': { description: 'Not signed in', ...json(ref('Error')) },
-  '403': { description: 'Cross-site request refused', ...json(ref('Error')) },
+  '403': {
+    description: 'Cross-site request refused, or the session is not an admin’s',
+    ...json(ref('Error')),
+  },
   '404': { description: 'Not found', ...json(ref('Error')) },
 }
 const query = (name: string, schema: object, description?: string) => ({
@@ -111,6 +114,56 @@ export const openApiDocument = {
         error: nullable('string'),
         durationMs: { type: 'integer' },
       }),
+      SsoSettings: obj({
+        platformId: str,
+        sp: obj({
+          entityId: str,
+          acsUrl: str,
+          loginUrl: str,
+          metadataUrl: str,
+          oidcRedirectUri: str,
+          oidcLoginUrl: str,
+        }),
+        saml: {
+          type: ['object', 'null'],
+          properties: {
+            idpEntityId: str,
+            ssoUrl: str,
+            metadataUrl: nullable('string'),
+            updatedAt: str,
+            certificates: {
+              type: 'array',
+              items: obj({
+                subject: str,
+                notBefore: nullable('string'),
+                notAfter: nullable('string'),
+                fingerprint: nullable('string'),
+              }),
+            },
+          },
+        },
+        oidc: {
+          type: ['object', 'null'],
+          properties: { issuer: str, clientId: str, clientSecretSet: { const: true }, updatedAt: str },
+        },
+        domains: { type: 'array', items: str },
+        requireSso: { type: 'boolean' },
+        createUsers: { type: 'boolean' },
+        allowIdpInitiated: { type: 'boolean' },
+      }),
+      SignIn: obj({
+        id: { type: 'integer' },
+        createdAt: str,
+        method: { enum: ['password', 'saml', 'oidc'] },
+        subject: nullable('string'),
+        userId: nullable('string'),
+        userEmail: nullable('string'),
+        outcome: { enum: ['accepted', 'refused'] },
+        reason: { ...nullable('string'), description: 'stable refusal code, e.g. saml_replay' },
+        message: str,
+        test: { type: 'boolean' },
+        requestId: nullable('string'),
+      }),
       Settings: obj({
         platform: obj({ id: str, name: str }),
         defaultProjectRole: { enum: ['Admin', 'Editor', 'Viewer', null] },
@@ -165,6 +218,41 @@ export const openApiDocument = {
     },
     '/auth/sign-out': {
       post: { summary: 'End the session', responses: { '204': { description: 'Signed out' } } },
+    },
+    '/auth/sso': {
+      post: {
+        summary:
+          'Sign in with SSO: the IdP sign-in address of the platform that claims the email domain (the answer depends on the domain only)',
+        security: [],
+        requestBody: json(obj({ email: str, next: str }, ['email'])),
+        responses: {
+          '200': ok(obj({ redirect: nullable('string'), message: str }, ['redirect'])),
+          '400': errors['400'],
+        },
+      },
+    },
+    '/account': {
+      get: {
+        summary: 'The signed-in person (any role): platform role and projects with effective roles',
+        responses: {
+          '200': ok(
+            obj({
+              user: obj({
+                id: str,
+                email: str,
+                displayName: nullable('string'),
+                firstName: nullable('string'),
+                lastName: nullable('string'),
+                platformRole,
+              }),
+              platform: obj({ id: str, name: str }),
+              consoleAccess: { type: 'boolean' },
+              projects: { type: 'array', items: ref('UserProject') },
+            }),
+          ),
+          '401': errors['401'],
+        },
+      },
     },
     '/auth/me': {
       get: {
@@ -285,6 +373,87 @@ export const openApiDocument = {
         ],
         responses: {
           '200': ok(obj({ total: { type: 'integer' }, events: { type: 'array', items: ref('Event') } })),
+          ...errors,
+        },
+      },
+    },
+    '/sso': {
+      get: {
+        summary:
+          'Single sign-on settings and the SP addresses to paste into the IdP (never the client secret)',
+        responses: { '200': ok(ref('SsoSettings')), ...errors },
+      },
+    },
+    '/sso/saml': {
+      put: {
+        summary: 'Load IdP metadata (XML or an https URL): entity ID, sign-on URL, all signing certificates',
+        requestBody: json(obj({ metadataXml: str, metadataUrl: str }, [])),
+        responses: { '200': ok(ref('SsoSettings')), ...errors },
+      },
+      delete: {
+        summary: 'Remove the SAML settings',
+        responses: { '200': ok(ref('SsoSettings')), ...errors },
+      },
+    },
+    '/sso/oidc': {
+      put: {
+        summary:
+          'Set the OpenID Connect issuer (discovered now), client id and secret (write-only; omit to keep the stored one)',
+        requestBody: json(obj({ issuer: str, clientId: str, clientSecret: str }, ['issuer', 'clientId'])),
+        responses: { '200': ok(ref('SsoSettings')), ...errors },
+      },
+      delete: {
+        summary: 'Remove the OIDC settings',
+        responses: { '200': ok(ref('SsoSettings')), ...errors },
+      },
+    },
+    '/sso/domains': {
+      put: {
+        summary: 'Replace the email domains this platform claims (a domain belongs to one platform)',
+        requestBody: json(obj({ domains: { type: 'array', items: str } })),
+        responses: { '200': ok(ref('SsoSettings')), ...errors },
+      },
+    },
+    '/sso/settings': {
+      patch: {
+        summary: 'Require SSO, Create users on first sign-in, Allow IdP-initiated sign-in',
+        requestBody: json(
+          obj(
+            {
+              requireSso: { type: 'boolean' },
+              createUsers: { type: 'boolean' },
+              allowIdpInitiated: { type: 'boolean' },
+            },
+            [],
+          ),
+        ),
+        responses: { '200': ok(ref('SsoSettings')), ...errors },
+      },
+    },
+    '/sso/test/{protocol}': {
+      get: {
+        summary: 'Test sign-in: starts the real flow in test mode (no session); opened in a new tab',
+        parameters: [{ name: 'protocol', in: 'path', required: true, schema: { enum: ['saml', 'oidc'] } }],
+        responses: { '302': { description: 'To the IdP' }, ...errors },
+      },
+    },
+    '/sso/test-results/{id}': {
+      get: {
+        summary: 'What the IdP sent in a test sign-in and why it was accepted or refused',
+        parameters: [path('id')],
+        responses: { '200': ok({ type: 'object' }), ...errors },
+      },
+    },
+    '/sign-ins': {
+      get: {
+        summary: 'Sign-in log (password, SAML, OIDC), newest first',
+        parameters: [
+          query('outcome', { enum: ['accepted', 'refused'] }),
+          query('method', { enum: ['password', 'saml', 'oidc'] }),
+          ...pageParams,
+        ],
+        responses: {
+          '200': ok(obj({ total: { type: 'integer' }, events: { type: 'array', items: ref('SignIn') } })),
           ...errors,
         },
       },

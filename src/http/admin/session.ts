@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in platform admin of a console request. */
     admin: SessionIdentity
+    /** The signed-in person (any role) of a member-page request. */
+    account: SessionIdentity
   }
 }
 
@@ -43,7 +45,11 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply,
   })
 }
 
-/** onRequest hook: a live session of an ACTIVE ADMIN, else 401. Scopes every call to that platform. */
+/**
+ * onRequest hook: a live session of an ACTIVE ADMIN. No session → 401; a session of an OPERATOR or
+ * MEMBER (signed in through SSO) → 403, since it is good for their own page only. The role is read
+ * on every call, so it is never older than the request. Scopes every call to that platform.
+ */
 export function requireAdmin(store: Store) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const token = request.cookies[SESSION_COOKIE]
@@ -51,7 +57,24 @@ export function requireAdmin(store: Store) {
     if (!identity) {
       return reply.code(401).send({ error: 'unauthenticated', message: 'Sign in to continue.' })
     }
+    if (identity.platformRole !== 'ADMIN') {
+      return reply
+        .code(403)
+        .send({ error: 'not_admin', message: 'Only platform admins can use the console.' })
+    }
     request.admin = identity
+  }
+}
+
+/** onRequest hook: a live session of any ACTIVE user (the member page), else 401. */
+export function requireAccount(store: Store) {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const token = request.cookies[SESSION_COOKIE]
+    const identity = token ? await findSession(store.db, token) : undefined
+    if (!identity) {
+      return reply.code(401).send({ error: 'unauthenticated', message: 'Sign in to continue.' })
+    }
+    request.account = identity
   }
 }
 

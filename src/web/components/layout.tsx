@@ -5,9 +5,11 @@ import { Link, navigate } from '../router'
 
 const NAV = [
   { href: '/platform/security/api-keys', label: 'API keys & SCIM' },
+  { href: '/platform/security/sso', label: 'Single sign-on' },
   { href: '/platform/users', label: 'Users' },
   { href: '/platform/projects', label: 'Projects' },
   { href: '/platform/provisioning-log', label: 'Provisioning log' },
+  { href: '/platform/sign-in-log', label: 'Sign-in log' },
   { href: '/platform/settings', label: 'Settings' },
 ]
 

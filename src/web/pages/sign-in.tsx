@@ -1,15 +1,89 @@
-// Sign-in with email and password. The server answers every failure the same way; this page shows
-// its message and the field messages next to the fields.
+// Sign-in, in two modes. Password (admins): the server answers every failure the same way; this page
+// shows its message and the field messages next to the fields. "Sign in with SSO" (`?sso`): an email
+// whose domain a platform claims goes to that platform's identity provider; the answer depends on
+// the domain only, never on whether such a person exists.
 import { type FormEvent, useState } from 'react'
 import { type ApiError, api } from '../api'
 import { ErrorMessage, Field } from '../components/ui'
+import { Link, useLocation } from '../router'
+
+function Brand() {
+  return (
+    <div className="brand brand-large">
+      <span className="brand-mark" aria-hidden="true">
+        M
+      </span>
+      <span>Muster</span>
+    </div>
+  )
+}
+
+function SsoForm({ next }: { next: string }) {
+  const [email, setEmail] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<ApiError>()
+  const [message, setMessage] = useState<string>()
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    setMessage(undefined)
+    try {
+      const answer = await api<{ redirect: string | null; message?: string }>('POST', '/auth/sso', {
+        email,
+        ...(next ? { next } : {}),
+      })
+      if (answer.redirect) return window.location.assign(answer.redirect)
+      setMessage(answer.message)
+    } catch (reason) {
+      setError(reason as ApiError)
+    }
+    setBusy(false)
+  }
+
+  return (
+    <form className="card auth-card" onSubmit={submit} noValidate>
+      <Brand />
+      <h1>Sign in with SSO</h1>
+      <p className="muted">
+        Enter your work email: Muster sends you to your organisation’s identity provider.
+      </p>
+      {error && !Object.keys(error.fields).length && <ErrorMessage error={error} />}
+      <Field
+        label="Work email"
+        type="email"
+        autoComplete="email"
+        required
+        autoFocus
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        error={error?.fields.email}
+      />
+      {message && (
+        <p className="alert" role="status">
+          {message}
+        </p>
+      )}
+      <button type="submit" className="button-primary button-wide" disabled={busy}>
+        {busy ? 'Opening your identity provider…' : 'Continue'}
+      </button>
+      <p className="hint">
+        <Link href={`/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`}>
+          Sign in with a password instead
+        </Link>
+      </p>
+    </form>
+  )
+}
 
 export function SignInPage({ onSignedIn }: { onSignedIn(next: string): void }) {
+  const { search } = useLocation()
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError>()
-  const next = new URLSearchParams(window.location.search).get('next') ?? ''
+  const next = search.get('next') ?? ''
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -25,15 +99,17 @@ export function SignInPage({ onSignedIn }: { onSignedIn(next: string): void }) {
   }
 
   document.title = 'Sign in · Muster'
+  if (search.has('sso')) {
+    return (
+      <main className="auth-page">
+        <SsoForm next={next} />
+      </main>
+    )
+  }
   return (
     <main className="auth-page">
       <form className="card auth-card" onSubmit={submit} noValidate>
-        <div className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true">
-            M
-          </span>
-          <span>Muster</span>
-        </div>
+        <Brand />
         <h1>Sign in</h1>
         <p className="muted">Platform admins sign in to manage API keys, users and provisioning.</p>
         {error && !Object.keys(error.fields).length && <ErrorMessage error={error} />}
@@ -59,6 +135,13 @@ export function SignInPage({ onSignedIn }: { onSignedIn(next: string): void }) {
         <button type="submit" className="button-primary button-wide" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        <p className="divider">or</p>
+        <Link
+          className="button button-wide"
+          href={`/sign-in?sso${next ? `&next=${encodeURIComponent(next)}` : ''}`}
+        >
+          Sign in with SSO
+        </Link>
         <p className="hint">
           First time? Open the one-time setup link that Muster printed when it first started.
         </p>
