@@ -9,6 +9,7 @@ import { applyPatch } from '../../scim/patch.js'
 import { parseAttributeList, projectResource } from '../../scim/project.js'
 import { normalizeResource } from '../../scim/resource.js'
 import type { ScimResource } from '../../scim/schemas/types.js'
+import { userView } from '../../scim/user-view.js'
 import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { recordEvent } from '../../store/events.js'
@@ -192,7 +193,7 @@ export function toUserResource(
   base: string,
   groups: readonly object[] | undefined,
 ): ScimResource {
-  const { schemas, ...rest } = row.resource as ScimResource
+  const { schemas, ...rest } = userView(row.resource as ScimResource, { platformRole: row.platform_role })
   return {
     schemas,
     id: row.id,
