@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify'
 import type { Config } from './config.js'
 import { adminRoutes } from './http/admin/index.js'
+import { clientErrorHandler, isScimPath } from './http/client-errors.js'
 import { healthRoutes } from './http/health.js'
 import { observe } from './http/observability.js'
 import { sendScimError } from './http/scim/errors.js'
@@ -51,13 +52,15 @@ export async function buildApp({ config, store, logStream, webRoot }: AppOptions
     // A URL the router cannot decode (bad %-escape) or a path parameter over maxParamLength fails
     // before any route's error handler: answer those as SCIM errors under the SCIM base too.
     frameworkErrors: (error, request, reply) => {
-      if (request.url.toLowerCase().startsWith(SCIM_BASE.toLowerCase())) {
+      if (isScimPath(request.url)) {
         return sendScimError(notFound('No resource at that path.'), request, reply)
       }
       return (reply as FastifyReply)
         .code(error.statusCode ?? 400)
         .send({ error: error.code, message: error.message })
     },
+    // Errors of the HTTP parser (431, 400, 408) come before any route: SCIM errors under the SCIM base.
+    clientErrorHandler,
     // A client-sent X-Request-Id is kept (when sane) so a request can be traced across systems.
     genReqId: (request) => {
       const sent = request.headers['x-request-id']
