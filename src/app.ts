@@ -10,7 +10,6 @@ import { sendScimError } from './http/scim/errors.js'
 import { scimPlugin } from './http/scim/index.js'
 import { SCIM_BASE } from './http/scim/request.js'
 import { DEFAULT_WEB_ROOT, webRoutes } from './http/web.js'
-import { type Buckets, memoryBuckets, redisBuckets } from './limits/token-bucket.js'
 import { createMetrics } from './metrics.js'
 import { type Retention, startRetention } from './retention.js'
 import { notFound } from './scim/errors.js'
@@ -79,25 +78,13 @@ export async function buildApp({ config, store, logStream, webRoot }: AppOptions
   })
   const metrics = createMetrics(store.poolStats)
   observe(app, { config, metrics })
-  const buckets = rateLimitBuckets(config, app)
-  app.addHook('onClose', async () => buckets?.close())
   const retention = startRetention(store, config, { metrics, log: app.log })
   app.decorate('retention', retention)
   app.addHook('onClose', async () => retention.stop())
 
   await app.register(healthRoutes, { store })
-  await app.register(scimPlugin, { prefix: SCIM_BASE, store, config, metrics, buckets })
+  await app.register(scimPlugin, { prefix: SCIM_BASE, store, config, metrics })
   await app.register(adminRoutes, { prefix: '/api/v1', store, config })
   await app.register(webRoutes, { root: webRoot === undefined ? DEFAULT_WEB_ROOT : webRoot })
   return app
-}
-
-/** Per-key buckets: in Redis when REDIS_URL is set (shared by all processes), else in this process. */
-function rateLimitBuckets(config: Config, app: FastifyInstance): Buckets | undefined {
-  if (config.RATE_LIMIT_PER_SECOND === 0) return undefined
-  const options = { rate: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST }
-  if (!config.REDIS_URL) return memoryBuckets(options)
-  return redisBuckets(config.REDIS_URL, options, (error) =>
-    app.log.warn({ err: error }, 'rate limiter: Redis error'),
-  )
 }
