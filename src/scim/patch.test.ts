@@ -231,6 +231,17 @@ describe('applyPatch: active', () => {
     expect(e.scimType).toBe('invalidValue')
     expect(e.message).toContain('active')
   })
+
+  it.each([
+    ['remove active', { op: 'remove', path: 'active' }],
+    ['replace active null', { op: 'replace', path: 'active', value: null }],
+    ['replace active ""', { op: 'replace', path: 'active', value: '' }],
+    ['path-less replace {active: null}', { op: 'replace', value: { active: null } }],
+  ])('%s is mutability: an unassigned active would read as true', (_name, op) => {
+    const e = scimError(() => patch({ ...joy(), active: false }, op))
+    expect(e.scimType).toBe('mutability')
+    expect(e.status).toBe(400)
+  })
 })
 
 describe('applyPatch: filtered paths upsert (Entra)', () => {
