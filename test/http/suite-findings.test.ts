@@ -1,8 +1,12 @@
 // Findings of independent SCIM test suites (scim2-tester, scim-sanity, Microsoft's Postman
 // collection, Okta's spec test), each asserted as the client running the suite would see it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.js'
+import { testConfig } from '../../src/config.js'
 import {
   createUser,
+  ENTERPRISE,
+  enterprise,
   entraUser,
   expectError,
   getUser,
@@ -11,7 +15,7 @@ import {
   unique,
   userRow,
 } from '../conformance/fixtures.js'
-import { createTestApp, type TestApp } from '../helpers/app.js'
+import { createTestApp, SCIM, type TestApp } from '../helpers/app.js'
 import { dialects } from '../helpers/db.js'
 
 const email = (prefix = 'suite') => `${unique(prefix)}@example.com`
@@ -59,6 +63,58 @@ describe.each(dialects)('independent suite findings on %s', (dialect) => {
         false,
       )
       expect((await patchUser(t, user.id, { op: 'replace', path: 'active', value: true })).active).toBe(true)
+    })
+  })
+
+  describe('manager.$ref', () => {
+    it("is the manager's location under PUBLIC_URL, whichever PUBLIC_URL the server has", async () => {
+      const manager = await createUser(t, entraUser(email('mgr')))
+      const user = await createUser(t, { ...entraUser(email()), [ENTERPRISE]: { manager: manager.id } })
+      expect(enterprise(user)?.manager).toEqual({
+        value: manager.id,
+        $ref: `https://muster.test/api/v1/scim/v2/Users/${manager.id}`,
+      })
+      expect(enterprise(user)?.manager.$ref).toBe(manager.meta.location)
+
+      // The same stored user through a server with another PUBLIC_URL, then through one without.
+      for (const [publicUrl, base] of [
+        ['https://id.example.org/', 'https://id.example.org'],
+        [undefined, 'http://scim.internal:8080'],
+      ] as const) {
+        const config = testConfig(publicUrl ? { PUBLIC_URL: publicUrl } : {})
+        const other = await buildApp({ config, store: t.store })
+        try {
+          const res = await other.inject({
+            method: 'GET',
+            url: `${SCIM}/Users/${user.id}`,
+            headers: { authorization: `Bearer ${t.secret}`, host: 'scim.internal:8080' },
+          })
+          expect(res.statusCode, res.body).toBe(200)
+          const read = res.json()
+          expect(read.meta.location).toBe(`${base}/api/v1/scim/v2/Users/${user.id}`)
+          expect(enterprise(read)?.manager).toEqual({
+            value: manager.id,
+            $ref: `${base}/api/v1/scim/v2/Users/${manager.id}`,
+          })
+        } finally {
+          await other.close()
+        }
+      }
+    })
+
+    it('is advertised in /Schemas as returned by default, and it is', async () => {
+      const schema = (await t.scim('GET', `/Schemas/${ENTERPRISE}`)).json()
+      const manager = schema.attributes.find((a: { name: string }) => a.name === 'manager')
+      const ref = manager.subAttributes.find((a: { name: string }) => a.name === '$ref')
+      expect(ref.returned).toBe('default')
+      const boss = await createUser(t, entraUser(email('mgr')))
+      const user = await createUser(t, entraUser(email()))
+      const read = await patchUser(t, user.id, {
+        op: 'add',
+        path: `${ENTERPRISE}:manager`,
+        value: { value: boss.id },
+      })
+      expect(enterprise(read)?.manager.$ref).toBe(boss.meta.location)
     })
   })
 })

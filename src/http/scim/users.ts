@@ -193,7 +193,10 @@ export function toUserResource(
   base: string,
   groups: readonly object[] | undefined,
 ): ScimResource {
-  const { schemas, ...rest } = userView(row.resource as ScimResource, { platformRole: row.platform_role })
+  const { schemas, ...rest } = userView(row.resource as ScimResource, {
+    platformRole: row.platform_role,
+    base,
+  })
   return {
     schemas,
     id: row.id,
