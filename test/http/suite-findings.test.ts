@@ -117,4 +117,50 @@ describe.each(dialects)('independent suite findings on %s', (dialect) => {
       expect(enterprise(read)?.manager.$ref).toBe(boss.meta.location)
     })
   })
+
+  describe('discovery endpoints refuse other methods before reading the body', () => {
+    const endpoints = [
+      '/ServiceProviderConfig',
+      '/ResourceTypes',
+      '/ResourceTypes/User',
+      '/Schemas',
+      `/Schemas/${ENTERPRISE}`,
+    ]
+    const bodies = [
+      ['not JSON', 'this is not JSON', 'text/plain'],
+      ['malformed JSON', '{"schemas": [', 'application/scim+json'],
+      ['a SCIM resource', JSON.stringify({ schemas: ['x'], id: 'y' }), 'application/json'],
+    ] as const
+    for (const url of endpoints) {
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+        it.each(bodies)(`${method} ${url} with %s is 405 with Allow: GET`, async (_name, body, type) => {
+          const res = await t.scim(method, url, body, { 'content-type': type })
+          expectError(res, 405)
+          expect(res.headers.allow).toBe('GET')
+          expect(res.json().detail).toBe(`${method} is not supported on this endpoint; use GET.`)
+        })
+      }
+    }
+
+    it('an unauthenticated POST is still 401 first: the method is no reason to skip the key', async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `${SCIM}/Schemas`,
+        headers: { 'content-type': 'text/plain' },
+        payload: 'not JSON',
+      })
+      expectError(res, 401)
+    })
+
+    it('a body over the limit to a discovery endpoint is still 405, never 413 or 400', async () => {
+      const res = await t.scim('POST', '/ServiceProviderConfig', 'x'.repeat(2 * 1024 * 1024), {
+        'content-type': 'text/plain',
+      })
+      expectError(res, 405)
+    })
+
+    it('an unknown path with a body that is not JSON is 404, not 400', async () => {
+      expectError(await t.scim('POST', '/Nope', 'not JSON', { 'content-type': 'text/plain' }), 404)
+    })
+  })
 })

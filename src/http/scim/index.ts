@@ -31,7 +31,8 @@ export async function scimPlugin(
   app.removeAllContentTypeParsers()
   const parseJson = app.getDefaultJsonParser('remove', 'remove')
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
-    if (String(body).trim() === '') return done(null, undefined)
+    // No resource at the path: the answer is 404 whatever the body, so it is not parsed.
+    if (request.is404 || String(body).trim() === '') return done(null, undefined)
     parseJson(request, String(body), (error, value) =>
       error
         ? done(invalidSyntax(`The request body is not valid JSON: ${error.message}`), undefined)
