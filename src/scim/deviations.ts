@@ -4,8 +4,8 @@
 
 import { invalidFilter } from './errors.js'
 import { isObject, type JsonObject } from './json.js'
-import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from './schemas/index.js'
-import type { AttributeDef } from './schemas/types.js'
+import { ENTERPRISE_USER_SCHEMA, resolveExtension, USER_SCHEMA } from './schemas/index.js'
+import type { AttributeDef, ResourceTypeName, SchemaDef } from './schemas/types.js'
 
 /**
  * Microsoft Entra ID sends `"active":"True"` / `"False"` (strings, any case). RFC 7643 §2.3.2 wants
@@ -37,6 +37,21 @@ export function unquotedFilterValue(text: string, position: number): string {
     `The value at position ${position} is in ${quote === "'" ? 'single' : 'typographic'} quotes; ` +
       `strings in a filter take double quotes (RFC 7644 §3.4.2.2)${instead}`,
   )
+}
+
+/**
+ * A PATCH path that names a whole schema extension of the resource type, with no attribute:
+ * `{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","value":{"costCenter":…}}`.
+ * RFC 7644 §3.5.2's grammar has no such path (an attrPath ends in an ATTRNAME), but clients send it:
+ * Ping Identity's SCIM 2 SDK (UnboundID scim2-sdk) writes `Path.root(extension)` as the URN followed by
+ * a colon (`urn:…:enterprise:2.0:User:`, "lenient … does not technically conform" in its own tests),
+ * and the URN alone was reported to Apache SCIMple from a client's traffic (directory-scimple#695).
+ * Either spelling names the extension (case-insensitively, as URNs are matched elsewhere); the PATCH
+ * then applies the operation to each attribute of the value object as if sent with its full path.
+ */
+export function extensionRootPath(type: ResourceTypeName, path: string): SchemaDef | undefined {
+  const urn = path.trim()
+  return resolveExtension(type, urn.endsWith(':') ? urn.slice(0, -1) : urn)
 }
 
 /**

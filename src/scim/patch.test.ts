@@ -393,6 +393,32 @@ describe('applyPatch: roles (Entra)', () => {
   })
 })
 
+describe('applyPatch: a path naming a whole extension (Ping Identity SCIM 2 SDK and others)', () => {
+  it('replace applies each attribute of the value as with its full path, keeping the others', () => {
+    const r = patch(joy(), { op: 'replace', path: ENT, value: { costCenter: 'CC', department: 'D' } })
+    expect(r.resource[ENT]).toEqual({ employeeNumber: '701984', costCenter: 'CC', department: 'D' })
+    expect(r.changed).toEqual([`${ENT}:costCenter`, `${ENT}:department`])
+  })
+
+  it('the SDK spelling with a trailing colon names the same extension', () => {
+    const r = patch(joy(), { op: 'add', path: `${ENT}:`, value: { division: 'X' } })
+    expect(r.resource[ENT]).toMatchObject({ division: 'X', employeeNumber: '701984' })
+  })
+
+  it('remove drops the extension and its URN from schemas; add of null changes nothing', () => {
+    const r = patch(joy(), { op: 'remove', path: ENT })
+    expect(r.resource[ENT]).toBeUndefined()
+    expect(r.resource.schemas).toEqual([USER_SCHEMA])
+    expect(patch(joy(), { op: 'add', path: ENT, value: null }).resource).toEqual(joy())
+  })
+
+  it('the core schema URN is no such path: invalidPath', () => {
+    expect(scimError(() => patch(joy(), { op: 'add', path: USER_SCHEMA, value: {} })).scimType).toBe(
+      'invalidPath',
+    )
+  })
+})
+
 describe('applyPatch: RFC 7644 §3.5.2.1 add', () => {
   it('add to a multi-valued attribute appends, skipping existing values', () => {
     const r = patch(joy(), {
