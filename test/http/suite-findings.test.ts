@@ -163,4 +163,100 @@ describe.each(dialects)('independent suite findings on %s', (dialect) => {
       expectError(await t.scim('POST', '/Nope', 'not JSON', { 'content-type': 'text/plain' }), 404)
     })
   })
+
+  describe('a value filter in attributes or excludedAttributes is refused, never dropped silently', () => {
+    const filtered = 'emails[type eq "work"]'
+    const expectRefused = (res: Awaited<ReturnType<TestApp['scim']>>, parameter: string) => {
+      expectError(res, 400, 'invalidValue')
+      expect(res.json().detail).toContain(parameter)
+      expect(res.json().detail).toContain(JSON.stringify(filtered))
+    }
+    const q = (parameter: string, value = filtered) => `${parameter}=${encodeURIComponent(value)}`
+
+    it.each(['attributes', 'excludedAttributes'])(
+      'GET /Users/:id?%s=emails[type eq "work"]',
+      async (parameter) => {
+        const user = await createUser(t, entraUser(email()))
+        expectRefused(await t.scim('GET', `/Users/${user.id}?${q(parameter)}`), parameter)
+      },
+    )
+
+    it.each(['attributes', 'excludedAttributes'])(
+      'GET /Users?%s=… and the same on /Groups',
+      async (parameter) => {
+        expectRefused(await t.scim('GET', `/Users?${q(parameter, `userName,${filtered}`)}`), parameter)
+        const groups = await t.scim('GET', `/Groups?${q(parameter, 'members[value eq "x"]')}`)
+        expectError(groups, 400, 'invalidValue')
+        expect(groups.json().detail).toContain(parameter)
+        expect(groups.json().detail).toContain(JSON.stringify('members[value eq "x"]'))
+      },
+    )
+
+    it('the parameter name is matched in any case, as every SCIM parameter name is', async () => {
+      expectRefused(await t.scim('GET', `/Users?${q('ATTRIBUTES')}`), 'attributes')
+    })
+
+    it.each(['/Users/.search', '/Groups/.search', '/.search'])(
+      'POST %s with the filter in the attributes list of the body',
+      async (path) => {
+        const res = await t.scim('POST', path, {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+          attributes: ['userName', filtered],
+        })
+        expectRefused(res, 'attributes')
+        const excluded = await t.scim('POST', path, { excludedAttributes: filtered })
+        expectRefused(excluded, 'excludedAttributes')
+      },
+    )
+
+    it('POST /Users?attributes=… is refused before the user is created', async () => {
+      const userName = email('refused')
+      const res = await t.scim('POST', `/Users?${q('attributes')}`, entraUser(userName))
+      expectRefused(res, 'attributes')
+      const found = await t.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`)
+      expect(found.json().totalResults).toBe(0)
+    })
+
+    it('PUT and PATCH /Users/:id?attributes=… are refused before anything changes', async () => {
+      const user = await createUser(t, entraUser(email()))
+      const put = await t.scim('PUT', `/Users/${user.id}?${q('attributes')}`, {
+        ...entraUser(user.userName),
+        displayName: 'Put',
+      })
+      expectRefused(put, 'attributes')
+      const patched = await t.scim(
+        'PATCH',
+        `/Users/${user.id}?${q('excludedAttributes')}`,
+        patch({ op: 'replace', path: 'displayName', value: 'Patched' }),
+      )
+      expectRefused(patched, 'excludedAttributes')
+      expect(await getUser(t, user.id)).toEqual(user)
+    })
+
+    it('PATCH and PUT /Groups/:id?excludedAttributes=members[…] are refused before anything changes', async () => {
+      const created = await t.scim('POST', '/Groups', { displayName: unique('Refused') })
+      const group = created.json()
+      const members = 'members[value eq "x"]'
+      const res = await t.scim(
+        'PATCH',
+        `/Groups/${group.id}?${q('excludedAttributes', members)}`,
+        patch({ op: 'replace', path: 'displayName', value: 'Renamed' }),
+      )
+      expectError(res, 400, 'invalidValue')
+      expect(res.json().detail).toContain('excludedAttributes')
+      const put = await t.scim('PUT', `/Groups/${group.id}?${q('attributes', members)}`, {
+        displayName: 'Renamed',
+      })
+      expectError(put, 400, 'invalidValue')
+      const read = (await t.scim('GET', `/Groups/${group.id}`)).json()
+      expect(read.displayName).toBe(group.displayName)
+      expect(read.meta.version).toBe(group.meta.version)
+    })
+
+    it('attributes=emails still returns the emails, and a filter still selects users', async () => {
+      const user = await createUser(t, entraUser(email()))
+      const read = (await t.scim('GET', `/Users/${user.id}?attributes=emails`)).json()
+      expect(read.emails).toEqual(user.emails)
+    })
+  })
 })

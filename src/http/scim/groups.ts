@@ -7,7 +7,7 @@ import type { Config } from '../../config.js'
 import { attributeNames, changedAttributes } from '../../scim/diff.js'
 import { invalidValue, notFound } from '../../scim/errors.js'
 import { applyPatch, type MemberOp } from '../../scim/patch.js'
-import { type ProjectionOptions, parseAttributeList, projectResource } from '../../scim/project.js'
+import { type ProjectionOptions, projectResource } from '../../scim/project.js'
 import { normalizeResource, readMembers } from '../../scim/resource.js'
 import type { ScimResource } from '../../scim/schemas/types.js'
 import { checkIfMatch, etag, matchesIfNoneMatch } from '../../scim/version.js'
@@ -39,7 +39,7 @@ import { methodNotAllowed, rethrowUniqueness } from './errors.js'
 import { eventOf } from './events.js'
 import { type GroupBody, memberKeys, memberWriter, streamGroup, streamList } from './group-json.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
-import { baseUrl, scimQuery } from './request.js'
+import { baseUrl, projectionOf, scimQuery } from './request.js'
 
 export interface Options {
   readonly store: Store
@@ -73,13 +73,15 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
   methodNotAllowed(app, '/Groups/.search', ['POST'])
 
   app.get('/Groups/:id', async (request: IdRequest, reply) => {
+    const projection = projectionOf(request)
     const row = await getProject(store.db, request.scim.platformId, request.params.id)
     if (!row) throw groupNotFound(request.params.id)
     if (matchesIfNoneMatch(request.headers['if-none-match'], row.version)) return reply.code(304).send()
-    return sendGroup(request, reply, 200, row)
+    return sendGroup(request, reply, 200, row, projection)
   })
 
   app.post('/Groups', async (request, reply) => {
+    const projection = projectionOf(request)
     const resource = normalizeResource('Group', request.body)
     const ids = readMembers(request.body, config.SCIM_MAX_MEMBERS_PER_OPERATION) ?? []
     const { platformId } = request.scim
@@ -98,7 +100,7 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
     request.eventRecorded = true
     reply.header('location', `${baseUrl(request, config)}/Groups/${row.id}`)
     // A group created without members has none to read back.
-    return sendGroup(request, reply, 201, row, { empty: ids.length === 0 })
+    return sendGroup(request, reply, 201, row, projection, { empty: ids.length === 0 })
   })
 
   /**
@@ -107,6 +109,7 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
    * "not asserted"), so a rename by PUT never empties a group by accident.
    */
   app.put('/Groups/:id', async (request: IdRequest, reply) => {
+    const projection = projectionOf(request)
     const resource = normalizeResource('Group', request.body)
     const ids = readMembers(request.body, config.SCIM_MAX_MEMBERS_PER_OPERATION)
     const members: MemberOp[] = ids === undefined ? [] : [{ kind: 'replace', ids }]
@@ -115,17 +118,18 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
       changed: changedAttributes(current.resource as ScimResource, resource),
       members,
     }))
-    return sendGroup(request, reply, 200, row)
+    return sendGroup(request, reply, 200, row, projection)
   })
 
   app.patch('/Groups/:id', async (request: IdRequest, reply) => {
     // rfc7644#section-3.5.2: 204 unless the client asked for attributes back.
     const params = scimQuery(request)
+    const projection = projectionOf(request)
     const status = params.attributes === undefined && params.excludedattributes === undefined ? 204 : 200
     const row = await writeGroup(request, reply, status, (current) =>
       applyPatch('Group', current.resource as ScimResource, request.body, limits),
     )
-    return status === 204 ? reply.code(204).send() : sendGroup(request, reply, 200, row)
+    return status === 204 ? reply.code(204).send() : sendGroup(request, reply, 200, row, projection)
   })
 
   app.delete('/Groups/:id', async (request: IdRequest, reply) => {
@@ -279,13 +283,9 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
     reply: FastifyReply,
     status: number,
     row: ProjectRow,
+    projection: ProjectionOptions,
     { empty = false } = {},
   ) {
-    const params = scimQuery(request)
-    const projection = {
-      attributes: parseAttributeList(params.attributes),
-      excludedAttributes: parseAttributeList(params.excludedattributes),
-    }
     reply.header('etag', etag(row.version))
     reply.code(status).type('application/scim+json; charset=utf-8')
     const body = groupBody({ store, config }, request, row, projection)

@@ -6,7 +6,7 @@ import { attributeNames, changedAttributes } from '../../scim/diff.js'
 import { invalidValue, notFound, ScimError } from '../../scim/errors.js'
 import { listResponse } from '../../scim/list.js'
 import { applyPatch } from '../../scim/patch.js'
-import { parseAttributeList, projectResource } from '../../scim/project.js'
+import { type ProjectionOptions, projectResource } from '../../scim/project.js'
 import { normalizeResource } from '../../scim/resource.js'
 import type { ScimResource } from '../../scim/schemas/types.js'
 import { userView } from '../../scim/user-view.js'
@@ -19,7 +19,7 @@ import { deleteUser, getUser, insertUser, listUsers, updateUser } from '../../st
 import { methodNotAllowed, rethrowUniqueness } from './errors.js'
 import { eventOf } from './events.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
-import { baseUrl, scimQuery } from './request.js'
+import { baseUrl, projectionOf } from './request.js'
 
 export interface Options {
   readonly store: Store
@@ -43,13 +43,15 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
   methodNotAllowed(app, '/Users/.search', ['POST'])
 
   app.get('/Users/:id', async (request: IdRequest, reply) => {
+    const projection = projectionOf(request)
     const row = await getUser(store.db, request.scim.platformId, request.params.id)
     if (!row) throw userNotFound(request.params.id)
     if (matchesIfNoneMatch(request.headers['if-none-match'], row.version)) return reply.code(304).send()
-    return sendUser(request, reply, 200, row)
+    return sendUser(request, reply, 200, row, projection)
   })
 
   app.post('/Users', async (request, reply) => {
+    const projection = projectionOf(request)
     const resource = normalizeResource('User', request.body)
     const row = await store.transaction(async (trx) => {
       const inserted = await insertUser(trx, request.scim.platformId, resource).catch(
@@ -65,19 +67,21 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
     request.eventRecorded = true
     reply.header('location', `${baseUrl(request, config)}/Users/${row.id}`)
     // A user that was just created belongs to no group yet: no membership query.
-    return sendUser(request, reply, 201, row, { newUser: true })
+    return sendUser(request, reply, 201, row, projection, { newUser: true })
   })
 
   app.put('/Users/:id', async (request: IdRequest, reply) => {
+    const projection = projectionOf(request)
     const resource = normalizeResource('User', request.body)
     const row = await writeUser(request, reply, (current) => ({
       resource,
       changed: changedAttributes(current.resource as ScimResource, resource),
     }))
-    return sendUser(request, reply, 200, row)
+    return sendUser(request, reply, 200, row, projection)
   })
 
   app.patch('/Users/:id', async (request: IdRequest, reply) => {
+    const projection = projectionOf(request)
     const limits = {
       maxOperations: config.SCIM_MAX_OPERATIONS,
       maxMembersPerOp: config.SCIM_MAX_MEMBERS_PER_OPERATION,
@@ -86,7 +90,7 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
       const result = applyPatch('User', current.resource as ScimResource, request.body, limits)
       return { resource: result.resource, changed: result.changed }
     })
-    return sendUser(request, reply, 200, row)
+    return sendUser(request, reply, 200, row, projection)
   })
 
   app.delete('/Users/:id', async (request: IdRequest, reply) => {
@@ -151,13 +155,9 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
     reply: FastifyReply,
     status: number,
     row: UserRow,
+    projection: ProjectionOptions,
     { newUser = false } = {},
   ) {
-    const params = scimQuery(request)
-    const projection = {
-      attributes: parseAttributeList(params.attributes),
-      excludedAttributes: parseAttributeList(params.excludedattributes),
-    }
     const [resource] = await renderUsers({ store, config }, request, [row], projection, newUser)
     reply.header('etag', etag(row.version))
     return reply.code(status).send(resource)
@@ -169,7 +169,7 @@ export async function renderUsers(
   { store, config }: Options,
   request: FastifyRequest,
   rows: readonly UserRow[],
-  projection: { attributes?: string[] | undefined; excludedAttributes?: string[] | undefined },
+  projection: ProjectionOptions,
   withoutGroups = false,
 ): Promise<ScimResource[]> {
   const base = baseUrl(request, config)
@@ -215,11 +215,8 @@ export function toUserResource(
 }
 
 /** Whether a projection can return `groups`, so the membership query can be skipped when it cannot. */
-function wantsGroups(projection: {
-  attributes?: string[] | undefined
-  excludedAttributes?: string[] | undefined
-}) {
-  const names = (list: string[] | undefined) =>
+function wantsGroups(projection: ProjectionOptions) {
+  const names = (list: readonly string[] | undefined) =>
     (list ?? []).map((a) => a.toLowerCase().replace(/^urn:.*:user:/, ''))
   if (names(projection.excludedAttributes).includes('groups')) return false
   const attributes = names(projection.attributes)
