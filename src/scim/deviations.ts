@@ -41,7 +41,7 @@ export function unquotedFilterValue(text: string, position: number): string {
 
 /**
  * A PATCH path that names a whole schema extension of the resource type, with no attribute:
- * `{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","value":{"costCenter":…}}`.
+ * `{"op":"replace","path":"urn:…:extension:enterprise:2.0:User","value":{"costCenter":…}}`.
  * RFC 7644 §3.5.2's grammar has no such path (an attrPath ends in an ATTRNAME), but clients send it:
  * Ping Identity's SCIM 2 SDK (UnboundID scim2-sdk) writes `Path.root(extension)` as the URN followed by
  * a colon (`urn:…:enterprise:2.0:User:`, "lenient … does not technically conform" in its own tests),

@@ -259,4 +259,23 @@ describe.each(dialects)('independent suite findings on %s', (dialect) => {
       expect(read.emails).toEqual(user.emails)
     })
   })
+
+  describe('case-insensitive filters fold Unicode', () => {
+    it('name.familyName sw "ÉL" and emails.value co "ÉLODIE" find élodie, on GET and .search', async () => {
+      const user = await createUser(t, {
+        ...entraUser(email()),
+        name: { givenName: 'Marie', familyName: 'élodie' },
+        emails: [{ type: 'work', value: `élodie.${unique('u')}@exemple.fr` }],
+      })
+      for (const filter of [
+        `name.familyName sw "ÉL" and id eq "${user.id}"`,
+        `emails.value co "ÉLODIE" and id eq "${user.id}"`,
+      ]) {
+        const res = await t.scim('GET', `/Users?filter=${encodeURIComponent(filter)}`)
+        expect(res.json().totalResults, filter).toBe(1)
+        const search = await t.scim('POST', '/Users/.search', { filter })
+        expect(search.json().totalResults, filter).toBe(1)
+      }
+    })
+  })
 })
