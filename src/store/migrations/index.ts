@@ -3,12 +3,13 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { isPostgres } from '../dialect.js'
 import * as m001 from './001-initial.js'
 import * as m002 from './002-member-view-index.js'
-import * as m003 from './003-case-fold.js'
+import * as m005 from './005-case-fold.js'
 
+// Names sort in the order they run: Kysely refuses a new migration that sorts before an applied one.
 const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-member-view-index': m002,
-  '003-case-fold': m003,
+  '005-case-fold': m005,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
