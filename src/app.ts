@@ -5,13 +5,13 @@ import type { Config } from './config.js'
 import { secretBoxFor } from './crypto/secret-box.js'
 import { adminRoutes } from './http/admin/index.js'
 import { authnRoutes } from './http/authn/index.js'
+import { clientErrorHandler, isScimPath } from './http/client-errors.js'
 import { healthRoutes } from './http/health.js'
 import { observe } from './http/observability.js'
 import { sendScimError } from './http/scim/errors.js'
 import { scimPlugin } from './http/scim/index.js'
 import { SCIM_BASE } from './http/scim/request.js'
 import { DEFAULT_WEB_ROOT, webRoutes } from './http/web.js'
-import { type Buckets, memoryBuckets, redisBuckets } from './limits/token-bucket.js'
 import { createMetrics } from './metrics.js'
 import { type Retention, startRetention } from './retention.js'
 import { notFound } from './scim/errors.js'
@@ -54,13 +54,15 @@ export async function buildApp({ config, store, logStream, webRoot }: AppOptions
     // A URL the router cannot decode (bad %-escape) or a path parameter over maxParamLength fails
     // before any route's error handler: answer those as SCIM errors under the SCIM base too.
     frameworkErrors: (error, request, reply) => {
-      if (request.url.toLowerCase().startsWith(SCIM_BASE.toLowerCase())) {
+      if (isScimPath(request.url)) {
         return sendScimError(notFound('No resource at that path.'), request, reply)
       }
       return (reply as FastifyReply)
         .code(error.statusCode ?? 400)
         .send({ error: error.code, message: error.message })
     },
+    // Errors of the HTTP parser (431, 400, 408) come before any route: SCIM errors under the SCIM base.
+    clientErrorHandler,
     // A client-sent X-Request-Id is kept (when sane) so a request can be traced across systems.
     genReqId: (request) => {
       const sent = request.headers['x-request-id']
@@ -79,27 +81,15 @@ export async function buildApp({ config, store, logStream, webRoot }: AppOptions
   })
   const metrics = createMetrics(store.poolStats)
   observe(app, { config, metrics })
-  const buckets = rateLimitBuckets(config, app)
-  app.addHook('onClose', async () => buckets?.close())
   const retention = startRetention(store, config, { metrics, log: app.log })
   app.decorate('retention', retention)
   app.addHook('onClose', async () => retention.stop())
 
   await app.register(healthRoutes, { store })
-  await app.register(scimPlugin, { prefix: SCIM_BASE, store, config, metrics, buckets })
+  await app.register(scimPlugin, { prefix: SCIM_BASE, store, config, metrics })
   const box = secretBoxFor(config)
   await app.register(authnRoutes, { prefix: AUTHN_BASE, store, config, box })
   await app.register(adminRoutes, { prefix: '/api/v1', store, config, box })
   await app.register(webRoutes, { root: webRoot === undefined ? DEFAULT_WEB_ROOT : webRoot })
   return app
-}
-
-/** Per-key buckets: in Redis when REDIS_URL is set (shared by all processes), else in this process. */
-function rateLimitBuckets(config: Config, app: FastifyInstance): Buckets | undefined {
-  if (config.RATE_LIMIT_PER_SECOND === 0) return undefined
-  const options = { rate: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST }
-  if (!config.REDIS_URL) return memoryBuckets(options)
-  return redisBuckets(config.REDIS_URL, options, (error) =>
-    app.log.warn({ err: error }, 'rate limiter: Redis error'),
-  )
 }

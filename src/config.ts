@@ -26,13 +26,16 @@ const schema = z.object({
   SCIM_MAX_FILTER_LENGTH: int(16, 1_000_000).default(4096),
   SCIM_MAX_FILTER_DEPTH: int(1, 1000).default(16),
   DATABASE_POOL_SIZE: int(1, 1000).default(10),
-  /** Sustained SCIM requests per second per API key (token bucket); 0 turns the limit off. */
+  /**
+   * Average SCIM requests per second per API key; 0 turns the limit off. With RATE_LIMIT_BURST it makes
+   * a fixed window of RATE_LIMIT_BURST requests per RATE_LIMIT_BURST / RATE_LIMIT_PER_SECOND seconds.
+   */
   RATE_LIMIT_PER_SECOND: int(0, 1_000_000).default(1000),
-  /** Burst size of the per-key bucket. */
+  /** Requests per key per window: the largest burst a key may send at once. */
   RATE_LIMIT_BURST: int(1, 10_000_000).default(2000),
   /** Failed bearer authentications per client address per minute before it gets 429. */
   AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(30),
-  /** Shares the rate-limit buckets between processes when set (redis://host:6379). */
+  /** Shares the per-key rate-limit counts between processes when set (redis://host:6379). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** When set, GET /metrics requires "Authorization: Bearer <token>". */
   METRICS_TOKEN: z.string().min(16).optional(),

@@ -2,9 +2,10 @@
 // name"). Each one is a named function naming the client that needs it (see ENTRA.md); they run
 // before the registry-driven validation in coerce.ts, which stays strict.
 
+import { invalidFilter } from './errors.js'
 import { isObject, type JsonObject } from './json.js'
-import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from './schemas/index.js'
-import type { AttributeDef } from './schemas/types.js'
+import { ENTERPRISE_USER_SCHEMA, resolveExtension, USER_SCHEMA } from './schemas/index.js'
+import type { AttributeDef, ResourceTypeName, SchemaDef } from './schemas/types.js'
 
 /**
  * Microsoft Entra ID sends `"active":"True"` / `"False"` (strings, any case). RFC 7643 §2.3.2 wants
@@ -15,6 +16,42 @@ export function booleanFromString(value: string): boolean | undefined {
   if (lower === 'true') return true
   if (lower === 'false') return false
   return undefined
+}
+
+/**
+ * Microsoft's documentation shows unquoted filter values (`externalId eq jyoung`); Entra-facing docs
+ * and some hand-written clients copy them. RFC 7644 §3.4.2.2 wants a JSON string; a bare word that is
+ * not true/false/null or a number is read as the string it spells.
+ *
+ * The leniency stops at quotes: a value in single (or typographic) quotes, `userName eq 'bob@x.com'`,
+ * would otherwise be read with its quotes and match nobody, so a hand-written client would conclude
+ * that the user does not exist. It is refused with 400 invalidFilter saying how to write it.
+ */
+export function unquotedFilterValue(text: string, position: number): string {
+  const quote = /^['\u2018\u201c]/.exec(text)?.[0]
+  if (quote === undefined) return text
+  const close = quote === '\u201c' ? '\u201d' : quote === '\u2018' ? '\u2019' : "'"
+  const inner = text.length > 1 && text.endsWith(close) ? text.slice(1, -1) : undefined
+  const instead = inner === undefined ? '' : `: write ${JSON.stringify(inner)}`
+  throw invalidFilter(
+    `The value at position ${position} is in ${quote === "'" ? 'single' : 'typographic'} quotes; ` +
+      `strings in a filter take double quotes (RFC 7644 §3.4.2.2)${instead}`,
+  )
+}
+
+/**
+ * A PATCH path that names a whole schema extension of the resource type, with no attribute:
+ * `{"op":"replace","path":"urn:…:extension:enterprise:2.0:User","value":{"costCenter":…}}`.
+ * RFC 7644 §3.5.2's grammar has no such path (an attrPath ends in an ATTRNAME), but clients send it:
+ * Ping Identity's SCIM 2 SDK (UnboundID scim2-sdk) writes `Path.root(extension)` as the URN followed by
+ * a colon (`urn:…:enterprise:2.0:User:`, "lenient … does not technically conform" in its own tests),
+ * and the URN alone was reported to Apache SCIMple from a client's traffic (directory-scimple#695).
+ * Either spelling names the extension (case-insensitively, as URNs are matched elsewhere); the PATCH
+ * then applies the operation to each attribute of the value object as if sent with its full path.
+ */
+export function extensionRootPath(type: ResourceTypeName, path: string): SchemaDef | undefined {
+  const urn = path.trim()
+  return resolveExtension(type, urn.endsWith(':') ? urn.slice(0, -1) : urn)
 }
 
 /**

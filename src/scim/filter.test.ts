@@ -117,6 +117,27 @@ describe('parseFilter: identity-provider leniency', () => {
       right: { value: 'abc' },
     })
     expect(parseFilter('emails[type eq work]')).toMatchObject({ filter: { value: 'work' } })
+    // An apostrophe inside a bare word is part of the word.
+    expect(parseFilter("name.familyName eq o'brien")).toMatchObject({ value: "o'brien" })
+  })
+
+  it('refuses a value in single quotes, saying strings take double quotes', () => {
+    const error = errorOf("userName eq 'bob@example.com'")
+    expect(error.scimType).toBe('invalidFilter')
+    expect(error.message).toBe(
+      'The value at position 12 is in single quotes; strings in a filter take double quotes ' +
+        '(RFC 7644 §3.4.2.2): write "bob@example.com"',
+    )
+    expect(errorOf("displayName eq 'Joy Young'").message).toContain('in single quotes')
+    expect(errorOf("emails[type eq 'work']").message).toContain('in single quotes')
+    expect(errorOf("userName pr and externalId eq 'x'").message).toContain('write "x"')
+  })
+
+  it('refuses a value in typographic quotes copied from a document', () => {
+    expect(errorOf('userName eq \u201cbob@example.com\u201d').message).toContain(
+      'typographic quotes; strings in a filter take double quotes (RFC 7644 §3.4.2.2): write "bob@example.com"',
+    )
+    expect(errorOf('userName eq \u2018bob\u2019').message).toContain('write "bob"')
   })
 })
 

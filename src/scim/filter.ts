@@ -1,6 +1,7 @@
 // SCIM filter expressions (https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2): a tokenizer and a
 // recursive-descent parser for the whole grammar of Figure 1, producing a readonly AST. Every problem,
 // including hostile input (too long, too deep), becomes an `invalidFilter` error that points at it.
+import { unquotedFilterValue } from './deviations.js'
 import { invalidFilter } from './errors.js'
 import { isStorableText } from './text.js'
 
@@ -272,7 +273,7 @@ class Parser {
     if (lower === 'false') return false
     if (lower === 'null') return null
     if (NUMBER.test(t.text)) return Number(t.text)
-    return microsoftUnquotedValue(t.text)
+    return unquotedFilterValue(t.text, t.pos)
   }
 
   /**
@@ -295,14 +296,6 @@ class Parser {
       filter: { kind: 'and', left: node.filter, right: condition },
     }
   }
-}
-
-/**
- * Microsoft's documentation shows unquoted values (`externalId eq jyoung`); Entra-facing docs and some
- * hand-written clients copy them. Any bare word that is not true/false/null or a number is a string.
- */
-function microsoftUnquotedValue(text: string): string {
-  return text
 }
 
 // attrPath = [URI ":"] ATTRNAME *1subAttr: the URI is everything up to the last colon.

@@ -37,8 +37,8 @@ export function listQueryFromParams(
     // Clamped so that a huge startIndex reads as "past the end" rather than overflowing the database.
     startIndex: Math.min(Math.max(1, integer(params.startindex, 'startIndex') ?? 1), MAX_START_INDEX),
     count: pageSize(integer(params.count, 'count'), limits),
-    attributes: parseAttributeList(params.attributes),
-    excludedAttributes: parseAttributeList(params.excludedattributes),
+    attributes: parseAttributeList(params.attributes, 'attributes'),
+    excludedAttributes: parseAttributeList(params.excludedattributes, 'excludedAttributes'),
   }
 }
 

@@ -8,7 +8,7 @@ import { invalidValue, mutability, noTarget } from './errors.js'
 import { deepEqual, isObject, type JsonObject } from './json.js'
 import { filterEqualities, matchesFilter } from './match.js'
 import type { PatchPath } from './path.js'
-import { attributePath, findAttribute } from './schemas/index.js'
+import { attributePath, findAttribute, staysAssigned } from './schemas/index.js'
 import type { AttributeDef } from './schemas/types.js'
 
 export type SetOp = 'add' | 'replace'
@@ -232,6 +232,14 @@ function clear(holder: JsonObject | undefined, path: PatchPath): void {
   const def = path.attribute
   // Removing a required attribute is "a required value was missing" (RFC 7644 §3.12 invalidValue).
   if (def.required) throw invalidValue(`Attribute "${attributePath(path)}" is required and cannot be removed`)
+  // An unassigned `active` reads as true, so a remove (or a clear) would re-activate a suspended user.
+  // Refused: RFC 7644 §3.12 Table 9, mutability: "not compatible with the target attribute's …
+  // current state".
+  if (staysAssigned(def)) {
+    throw mutability(
+      `Attribute "${attributePath(path)}" cannot be removed or cleared; replace it with true or false`,
+    )
+  }
   if (def.mutability === 'immutable' && holder?.[def.name] !== undefined) {
     throw mutability(`Attribute "${attributePath(path)}" is immutable`)
   }

@@ -231,6 +231,17 @@ describe('applyPatch: active', () => {
     expect(e.scimType).toBe('invalidValue')
     expect(e.message).toContain('active')
   })
+
+  it.each([
+    ['remove active', { op: 'remove', path: 'active' }],
+    ['replace active null', { op: 'replace', path: 'active', value: null }],
+    ['replace active ""', { op: 'replace', path: 'active', value: '' }],
+    ['path-less replace {active: null}', { op: 'replace', value: { active: null } }],
+  ])('%s is mutability: an unassigned active would read as true', (_name, op) => {
+    const e = scimError(() => patch({ ...joy(), active: false }, op))
+    expect(e.scimType).toBe('mutability')
+    expect(e.status).toBe(400)
+  })
 })
 
 describe('applyPatch: filtered paths upsert (Entra)', () => {
@@ -379,6 +390,32 @@ describe('applyPatch: roles (Entra)', () => {
       value: [{ value: '{"id":"7e5d3f0a","value":"25","displayName":"Role1234"}' }],
     })
     expect(r.resource.roles).toEqual([{ value: '25', display: 'Role1234' }])
+  })
+})
+
+describe('applyPatch: a path naming a whole extension (Ping Identity SCIM 2 SDK and others)', () => {
+  it('replace applies each attribute of the value as with its full path, keeping the others', () => {
+    const r = patch(joy(), { op: 'replace', path: ENT, value: { costCenter: 'CC', department: 'D' } })
+    expect(r.resource[ENT]).toEqual({ employeeNumber: '701984', costCenter: 'CC', department: 'D' })
+    expect(r.changed).toEqual([`${ENT}:costCenter`, `${ENT}:department`])
+  })
+
+  it('the SDK spelling with a trailing colon names the same extension', () => {
+    const r = patch(joy(), { op: 'add', path: `${ENT}:`, value: { division: 'X' } })
+    expect(r.resource[ENT]).toMatchObject({ division: 'X', employeeNumber: '701984' })
+  })
+
+  it('remove drops the extension and its URN from schemas; add of null changes nothing', () => {
+    const r = patch(joy(), { op: 'remove', path: ENT })
+    expect(r.resource[ENT]).toBeUndefined()
+    expect(r.resource.schemas).toEqual([USER_SCHEMA])
+    expect(patch(joy(), { op: 'add', path: ENT, value: null }).resource).toEqual(joy())
+  })
+
+  it('the core schema URN is no such path: invalidPath', () => {
+    expect(scimError(() => patch(joy(), { op: 'add', path: USER_SCHEMA, value: {} })).scimType).toBe(
+      'invalidPath',
+    )
   })
 })
 

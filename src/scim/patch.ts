@@ -3,15 +3,16 @@
 // bad operation throws a ScimError and the caller discards everything. Group members are not applied
 // to the resource but returned as ordered deltas for the membership table.
 
+import { extensionRootPath } from './deviations.js'
 import { invalidPath, invalidValue, noTarget, ScimError } from './errors.js'
 import { cloneJson, isObject, type JsonObject } from './json.js'
 import { isClearing, removeAt, type SetOp, setAt } from './patch-apply.js'
-import { type PatchOperation, readOperations } from './patch-body.js'
+import { type PatchOperation, type PatchOpName, readOperations } from './patch-body.js'
 import { type MemberOp, memberOp } from './patch-members.js'
 import { type PatchPath, parsePath } from './path.js'
 import { isMembers, withSchemas } from './resource.js'
 import { attributePath, resolveAttribute, resolveExtension } from './schemas/index.js'
-import type { ResourceTypeName, ScimResource } from './schemas/types.js'
+import type { ResourceTypeName, SchemaDef, ScimResource } from './schemas/types.js'
 
 export type { MemberOp } from './patch-members.js'
 
@@ -71,6 +72,11 @@ function applyOperation(ctx: Context, { op, path: raw, hasValue, value }: PatchO
     applyPathless(ctx, op, value)
     return
   }
+  const extension = extensionRootPath(ctx.type, raw)
+  if (extension) {
+    applyToExtension(ctx, op, extension, value)
+    return
+  }
   const path = parsePath(ctx.type, raw)
   if (isMembers(path)) {
     addMemberOp(ctx, memberOp(op, path, value, ctx.maxMembers))
@@ -94,8 +100,7 @@ function applyPathless(ctx: Context, op: SetOp, value: unknown): void {
     const inner = value[key]
     if (extension) {
       if (isClearing(inner)) {
-        if (op === 'replace') delete ctx.doc[extension.id]
-        ctx.changed.add(extension.id)
+        if (op === 'replace') removeExtension(ctx, extension)
         continue
       }
       if (!isObject(inner)) throw invalidValue(`"${extension.id}" must be an object`)
@@ -117,6 +122,39 @@ function applyPathlessKey(ctx: Context, op: SetOp, key: string, value: unknown):
   }
   setAt(ctx.doc, path, value, op)
   ctx.changed.add(attributePath(path))
+}
+
+/**
+ * An operation whose path is a whole extension (see extensionRootPath): add and replace apply each
+ * attribute of the value object as if it had been sent with its full path, `urn:…:User:department`, so
+ * the attributes it does not list stay as they are, and an unknown or read-only one fails as it would
+ * there. `remove`, and `replace` with null or "", remove the extension's attributes one by one (each
+ * under its own mutability rules); `add` of nothing changes nothing.
+ */
+function applyToExtension(ctx: Context, op: PatchOpName, extension: SchemaDef, value: unknown): void {
+  if (op === 'remove' || isClearing(value)) {
+    if (op !== 'add') removeExtension(ctx, extension)
+    return
+  }
+  if (!isObject(value)) throw invalidValue(`"${extension.id}" needs an object of its attributes as "value"`)
+  for (const key of Object.keys(value)) {
+    const path = parsePath(ctx.type, `${extension.id}:${key}`)
+    setAt(ctx.doc, path, value[key], op)
+    ctx.changed.add(attributePath(path))
+  }
+}
+
+/** Removes every attribute of an extension, each as a `remove` of its path would (RFC 7644 §3.5.2.2). */
+function removeExtension(ctx: Context, extension: SchemaDef): void {
+  const data = ctx.doc[extension.id]
+  if (isObject(data)) {
+    for (const attribute of extension.attributes) {
+      if (data[attribute.name] === undefined) continue
+      removeAt(ctx.doc, { schema: extension.id, extension: true, attribute }, undefined)
+    }
+  }
+  delete ctx.doc[extension.id]
+  ctx.changed.add(extension.id)
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { scimError } from '../../test/helpers/scim-error.js'
 import { parseAttributeList, projectResource } from './project.js'
 import { CUSTOM_USER_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from './schemas/index.js'
 
@@ -34,6 +35,19 @@ describe('parseAttributeList', () => {
   it('is undefined when absent or empty', () => {
     expect(parseAttributeList(undefined)).toBeUndefined()
     expect(parseAttributeList(' , ')).toBeUndefined()
+  })
+
+  it.each([
+    ['emails[type eq "work"]', 'emails[type eq "work"]'],
+    ['userName, emails[type eq "work"].value', 'emails[type eq "work"]'],
+    ['members[value eq "a,b"]', 'members[value eq "a,b"]'],
+    ['emails]', 'emails]'],
+  ])('refuses the value filter in %s with invalidValue naming it and the parameter', (raw, entry) => {
+    const e = scimError(() => parseAttributeList(raw, 'excludedAttributes'))
+    expect(e.status).toBe(400)
+    expect(e.scimType).toBe('invalidValue')
+    expect(e.message).toContain('excludedAttributes')
+    expect(e.message).toContain(JSON.stringify(entry))
   })
 })
 

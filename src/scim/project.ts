@@ -2,6 +2,7 @@
 // section-3.9), driven by each attribute's `returned` characteristic (RFC 7643 §2.2):
 // "always" is always kept, "never" always dropped, "request" only when asked for.
 
+import { invalidValue } from './errors.js'
 import { isObject, type JsonObject } from './json.js'
 import {
   commonAttributes,
@@ -18,9 +19,32 @@ export interface ProjectionOptions {
   readonly excludedAttributes?: readonly string[] | undefined
 }
 
-/** `"userName, name.givenName"` → `['userName', 'name.givenName']`; undefined when nothing is listed. */
-export function parseAttributeList(raw: string | undefined): string[] | undefined {
+export type ProjectionParameter = 'attributes' | 'excludedAttributes'
+
+/**
+ * `"userName, name.givenName"` → `['userName', 'name.givenName']`; undefined when nothing is listed.
+ *
+ * The list holds attribute names in attribute notation (rfc7644#section-3.9, section-3.10), which has no
+ * value filters. `attributes=emails[type eq "work"]` would otherwise select nothing and the emails would
+ * silently go missing from the answer, so a client could not tell "no work email" from "not asked";
+ * it is refused with 400 invalidValue naming the parameter.
+ */
+export function parseAttributeList(
+  raw: string | undefined,
+  parameter: ProjectionParameter = 'attributes',
+): string[] | undefined {
   if (raw === undefined) return undefined
+  const bracket = raw.search(/[[\]]/)
+  if (bracket >= 0) {
+    const start = raw.lastIndexOf(',', bracket) + 1
+    const close = raw.indexOf(']', bracket)
+    const entry = raw.slice(start, close < 0 ? undefined : close + 1).trim()
+    throw invalidValue(
+      `${parameter} lists attribute names without value filters (RFC 7644 §3.10): ` +
+        `${JSON.stringify(entry)} has one; name the attribute (${JSON.stringify(entry.split('[')[0]?.trim() ?? '')}) ` +
+        'and select values with filter.',
+    )
+  }
   const names = raw
     .split(',')
     .map((s) => s.trim())

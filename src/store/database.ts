@@ -15,6 +15,7 @@ import {
   type Transaction,
 } from 'kysely'
 import pg from 'pg'
+import { registerFold } from './fold.js'
 import { type KeyCache, postgresKeyCache, sqliteKeyCache } from './key-cache.js'
 import { statementName } from './prepared.js'
 import type { Database } from './schema.js'
@@ -106,6 +107,7 @@ function openSqlite(url: string): Pick<Store, 'db' | 'read' | 'keys'> & { checkp
     // the planner ignores covering indexes such as users_member_view.
     database.pragma('analysis_limit = 1000')
     database.pragma('optimize = 0x10002')
+    registerFold(database)
   } catch (error) {
     throw new DatabaseOpenError(`Cannot open SQLite database at ${path}: ${(error as Error).message}`)
   }
@@ -155,10 +157,15 @@ function openSqlite(url: string): Pick<Store, 'db' | 'read' | 'keys'> & { checkp
   }
 }
 
+/**
+ * The query-only connection. Every connection that runs queries registers muster_fold (store/fold.ts);
+ * the checkpoint worker's connection (sqlite-checkpoint.ts) runs only wal_checkpoint and needs none.
+ */
 function openReader(path: string): SqliteDatabase.Database {
   const reader = new SqliteDatabase(path)
   reader.pragma('query_only = ON')
   reader.pragma('busy_timeout = 5000')
+  registerFold(reader)
   return reader
 }
 

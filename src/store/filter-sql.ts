@@ -25,6 +25,7 @@ import {
   type Target,
   valueSubAttribute,
 } from './filter-targets.js'
+import { fold, foldText } from './fold.js'
 import type { KeyMatch } from './page.js'
 
 export type { Dialect } from './database.js'
@@ -53,7 +54,7 @@ export function keyMatch(node: FilterNode | undefined, type: 'User' | 'Group'): 
   if (name === 'id' && caseExact) return { column: 'id', value: node.value }
   if (name === 'externalId' && caseExact) return { column: 'external_id', value: node.value }
   if (name === (type === 'User' ? 'userName' : 'displayName')) {
-    return { column: type === 'User' ? 'email_key' : 'display_key', value: node.value.toLowerCase() }
+    return { column: type === 'User' ? 'email_key' : 'display_key', value: foldText(node.value) }
   }
   return undefined
 }
@@ -197,19 +198,26 @@ function compareScalar(scope: Scope, s: Scalar, attribute: string, op: PositiveO
   }
 }
 
-/** caseExact false: case-insensitive, by lower() on both sides or by the JS-lower-cased key column. */
+/**
+ * caseExact false: case-insensitive, by muster_fold on both sides (store/fold.ts: the same Unicode fold
+ * on both dialects, for eq, gt/ge/lt/le and the LIKE of co/sw/ew), or against a key column that holds
+ * the folded value already, with the value folded the same way in JavaScript (keyMatch's lookup).
+ */
 function compareText(scope: Scope, s: Scalar, op: PositiveOp, text: string): Sql {
   const folded = !s.def.caseExact && !s.key
-  const wanted = s.key ? text.toLowerCase() : text
-  const left = folded ? sql`lower(${s.value})` : s.value
-  const right = folded ? sql`lower(${wanted})` : sql`${wanted}`
+  const wanted = s.key ? foldText(text) : text
+  const left = folded ? fold(s.value) : s.value
+  const right = folded ? fold(sql`${wanted}`) : sql`${wanted}`
   switch (op) {
     case 'co':
     case 'sw':
     case 'ew': {
       if (s.def.caseExact && !s.key) return containsExactly(scope.dialect, left, op, wanted)
+      // LIKE after folding: SQLite's LIKE ignores ASCII case only, PostgreSQL's none; both sides are
+      // folded, so neither matters. The wildcards of the value are escaped before folding (no fold
+      // turns a letter into %, _ or \).
       const pattern = `${op === 'sw' ? '' : '%'}${escapeLike(wanted)}${op === 'ew' ? '' : '%'}`
-      return sql`${left} like ${folded ? sql`lower(${pattern})` : sql`${pattern}`} escape '\\'`
+      return sql`${left} like ${folded ? fold(sql`${pattern}`) : sql`${pattern}`} escape '\\'`
     }
     default:
       return sql`${left} ${sql.raw(SQL_OPERATORS[op])} ${right}`

@@ -6,6 +6,7 @@ import { CUSTOM_GROUP_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
 import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
+import { foldText } from './fold.js'
 import { fromJson, toJson } from './json.js'
 import { type ListOptions, type Page, readPage } from './page.js'
 import { prepare } from './prepared.js'
@@ -33,7 +34,7 @@ export function projectColumns(resource: ScimResource) {
 
 /** The normalised key that makes a display name unique and findable case-insensitively. */
 export function displayKey(name: string): string {
-  return name.toLowerCase()
+  return foldText(name)
 }
 
 export async function insertProject(

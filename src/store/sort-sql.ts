@@ -1,14 +1,14 @@
 // sortBy (https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.3) → an order expression, through the
-// same attribute allow-list as filters. Strings with caseExact false order case-insensitively; a
-// multi-valued attribute orders by its primary value, else its first one. Missing values are NULL:
+// same attribute allow-list as filters. Strings with caseExact false order by their fold (store/fold.ts);
+// a multi-valued attribute orders by its primary value, else its first one. Missing values are NULL:
 // pair the expression with `nulls last` in ascending order if they must come last on both dialects.
 import type { Expression } from 'kysely'
-import { sql } from 'kysely'
 import { invalidValue } from '../scim/errors.js'
 import { findAttribute } from '../scim/schemas/index.js'
 import type { ResourceTypeName } from '../scim/schemas/types.js'
 import type { Dialect } from './database.js'
 import { type Fail, rootScope, type Scalar, valueSubAttribute } from './filter-targets.js'
+import { fold } from './fold.js'
 
 /** `db.selectFrom('users').orderBy(userSort(sortBy, dialect), 'asc')` */
 export function userSort(sortBy: string, dialect: Dialect): Expression<unknown> {
@@ -43,5 +43,5 @@ function sortExpression(type: ResourceTypeName, sortBy: string, dialect: Dialect
 
 function orderValue(s: Scalar) {
   if (s.number && (s.def.type === 'integer' || s.def.type === 'decimal')) return s.number
-  return s.def.caseExact || s.key || s.def.type !== 'string' ? s.value : sql`lower(${s.value})`
+  return s.def.caseExact || s.key || s.def.type !== 'string' ? s.value : fold(s.value)
 }

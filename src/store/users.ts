@@ -6,6 +6,7 @@ import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
 import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
+import { foldText } from './fold.js'
 import { fromJson, toJson } from './json.js'
 import { type ExtraColumn, type ListOptions, type Page, readPage } from './page.js'
 import { prepare, prepareInsert } from './prepared.js'
@@ -40,7 +41,7 @@ export function userColumns(resource: ScimResource) {
 
 /** The normalised key that makes userName unique and findable case-insensitively. */
 export function emailKey(email: string): string {
-  return email.toLowerCase()
+  return foldText(email)
 }
 
 export function userResource(row: Pick<UserRow, 'resource'>): ScimResource {

@@ -27,6 +27,12 @@ import {
 
 const email = (prefix = 'Test_User') => `${unique(prefix)}@testuser.com`
 
+/**
+ * The manager as every read returns it: Entra reads `value` (an object, never a bare string); `$ref`
+ * is the manager's location (RFC 7643 §4.3), which Entra ignores.
+ */
+const managerOf = (id: string) => ({ value: id, $ref: `${PUBLIC_BASE}/Users/${id}` })
+
 describe.each(dialects)('Entra ID Users conformance on %s', (dialect) => {
   let t: TestApp
   beforeAll(async () => {
@@ -481,7 +487,7 @@ describe.each(dialects)('Entra ID Users conformance on %s', (dialect) => {
         op: 'replace',
         value: { [`${ENTERPRISE}:manager`]: manager.id },
       })
-      expect(enterprise(read)?.manager).toEqual({ value: manager.id })
+      expect(enterprise(read)?.manager).toEqual(managerOf(manager.id))
     })
 
     it('both dialects are accepted on the same user without the URL flag', async () => {
@@ -562,19 +568,23 @@ describe.each(dialects)('Entra ID Users conformance on %s', (dialect) => {
         (id: string) => ({ op: 'Add', path: `${ENTERPRISE}.manager`, value: id }),
       ],
       ['Replace with a bare id', (id: string) => ({ op: 'Replace', path: managerPath, value: id })],
-    ])('PATCH manager as %s reads back as {"value": id} inside the extension', async (_name, op) => {
+    ])('PATCH manager as %s reads back as {"value": id, "$ref"} inside the extension', async (_name, op) => {
       const manager = await createUser(t, entraUser(email('Mgr')))
       const user = await createUser(t, entraUser(email()))
       const res = await t.scim('PATCH', `/Users/${user.id}`, patch(op(manager.id)))
       expect(res.statusCode, res.body).toBe(200)
-      expect(enterprise(res.json())?.manager).toEqual({ value: manager.id })
+      expect(enterprise(res.json())?.manager).toEqual(managerOf(manager.id))
       const read = await getUser(t, user.id)
       expect(read[ENTERPRISE]).toEqual({
         employeeNumber: '701984',
         department: 'Tour Operations',
-        manager: { value: manager.id },
+        manager: managerOf(manager.id),
       })
       expect(read.manager).toBeUndefined()
+      // Only the id is stored: the reference is derived on every read.
+      const stored = (await userRow(t, user.id))?.resource
+      const resource = typeof stored === 'string' ? JSON.parse(stored) : stored
+      expect(resource[ENTERPRISE].manager).toEqual({ value: manager.id })
     })
 
     it.each([
@@ -591,11 +601,32 @@ describe.each(dialects)('Entra ID Users conformance on %s', (dialect) => {
       expect(enterprise(read)).toEqual({ employeeNumber: '701984', department: 'Tour Operations' })
     })
 
-    it('POST with manager as a bare string stores it as {"value": id}', async () => {
+    it('POST with manager as a bare string reads back as {"value": id, "$ref"}', async () => {
       const manager = await createUser(t, entraUser(email('Mgr')))
       const user = await createUser(t, { ...entraUser(email()), [ENTERPRISE]: { manager: manager.id } })
-      expect(enterprise(user)).toEqual({ manager: { value: manager.id } })
-      expect(enterprise(await getUser(t, user.id))).toEqual({ manager: { value: manager.id } })
+      expect(enterprise(user)).toEqual({ manager: managerOf(manager.id) })
+      expect(enterprise(await getUser(t, user.id))).toEqual({ manager: managerOf(manager.id) })
+    })
+
+    it("a $ref sent by the client is not kept: the one read back is the manager's location", async () => {
+      const manager = await createUser(t, entraUser(email('Mgr')))
+      const user = await createUser(t, {
+        ...entraUser(email()),
+        [ENTERPRISE]: { manager: { value: manager.id, $ref: 'https://elsewhere.example/Users/x' } },
+      })
+      expect(enterprise(user)?.manager).toEqual(managerOf(manager.id))
+    })
+
+    it('manager.$ref is returned by default and can be asked for or left out like any sub-attribute', async () => {
+      const manager = await createUser(t, entraUser(email('Mgr')))
+      const user = await createUser(t, { ...entraUser(email()), [ENTERPRISE]: { manager: manager.id } })
+      const only = await t.scim('GET', `/Users/${user.id}?attributes=${ENTERPRISE}:manager.$ref`)
+      expect(only.statusCode, only.body).toBe(200)
+      expect(enterprise(only.json())).toEqual({ manager: { $ref: `${PUBLIC_BASE}/Users/${manager.id}` } })
+      const without = await t.scim('GET', `/Users/${user.id}?excludedAttributes=${ENTERPRISE}:manager.$ref`)
+      expect(enterprise(without.json())?.manager).toEqual({ value: manager.id })
+      const listed = (await filterUsers(t, `id eq "${user.id}"`)).json()
+      expect(enterprise(listed.Resources[0])?.manager).toEqual(managerOf(manager.id))
     })
   })
 

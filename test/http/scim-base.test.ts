@@ -68,13 +68,13 @@ describe.each(dialects)('SCIM base path on %s', (dialect) => {
   })
 
   it('malformed JSON is 400 invalidSyntax', async () => {
-    const res = await t.scim('POST', '/ServiceProviderConfig', '{"userName": ')
+    const res = await t.scim('POST', '/Users', '{"userName": ')
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ schemas: [ERROR], status: '400', scimType: 'invalidSyntax' })
   })
 
   it('a body over the limit is 413', async () => {
-    const res = await t.scim('POST', '/ServiceProviderConfig', JSON.stringify({ x: 'y'.repeat(4096) }))
+    const res = await t.scim('POST', '/Users', JSON.stringify({ x: 'y'.repeat(4096) }))
     expect(res.statusCode).toBe(413)
     expect(res.json()).toMatchObject({ schemas: [ERROR], status: '413' })
   })

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApiKey } from '../../src/store/api-keys.js'
 import { createTestApp, SCIM, type TestApp } from '../helpers/app.js'
+import { dialects } from '../helpers/db.js'
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 
@@ -77,32 +79,90 @@ describe('limits', () => {
     expect(limited.statusCode).toBe(429)
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
     expect(limited.json()).toMatchObject({ status: '429' })
-    const good = await t.app.inject({
-      url: `${SCIM}/ServiceProviderConfig`,
-      headers: { authorization: `Bearer ${t.secret}` },
-      remoteAddress: '10.9.9.9',
+    // A valid key from the braked address is served, every time, and does not lift the brake.
+    for (let i = 0; i < 3; i++) {
+      const good = await t.app.inject({
+        url: `${SCIM}/ServiceProviderConfig`,
+        headers: { authorization: `Bearer ${t.secret}` },
+        remoteAddress: '10.9.9.9',
+      })
+      expect(good.statusCode).toBe(200)
+    }
+    expect((await bad()).statusCode).toBe(429)
+    // Another address is not braked by this one's failures.
+    const elsewhere = await t.app.inject({
+      url: `${SCIM}/Users`,
+      headers: { authorization: 'Bearer sk-nope' },
+      remoteAddress: '10.9.9.10',
     })
-    expect(good.statusCode).toBe(200)
+    expect(elsewhere.statusCode).toBe(401)
   })
 })
 
-describe('per-key rate limit', () => {
+// The per-key limit is @fastify/rate-limit's fixed window: RATE_LIMIT_BURST requests per
+// RATE_LIMIT_BURST / RATE_LIMIT_PER_SECOND seconds. (With the former token bucket, Retry-After was the
+// time to the next token, 1 s here; now it is the time left in the window.)
+describe.each(dialects)('per-key rate limit on %s', (dialect) => {
   let t: TestApp
   beforeAll(async () => {
-    t = await createTestApp('sqlite', { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '5' })
+    t = await createTestApp(dialect, { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '5' })
   })
   afterAll(() => t.close())
 
-  it('answers 429 with Retry-After past the burst, as a SCIM error', async () => {
-    // Twenty at once: even a slow machine cannot refill more than a few tokens meanwhile.
+  it('twenty requests at once: the burst passes, the rest get 429 with Retry-After, as SCIM errors', async () => {
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => t.scim('GET', '/ServiceProviderConfig')),
     )
     const statuses = responses.map((r) => r.statusCode)
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(5)
-    const limited = responses.find((r) => r.statusCode === 429)
-    expect(limited?.headers['retry-after']).toBe('1')
-    expect(limited?.headers['content-type']).toBe('application/scim+json; charset=utf-8')
-    expect(limited?.json()).toMatchObject({ status: '429' })
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15)
+    const limited = responses.find((r) => r.statusCode === 429)!
+    // The seconds left in the 5 s window.
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1)
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(5)
+    expect(limited.headers['content-type']).toBe('application/scim+json; charset=utf-8')
+    expect(limited.json()).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '429',
+      detail: expect.stringMatching(/^Too many requests for this API key; retry after [1-5] s\.$/),
+    })
+  })
+
+  it('another key of the platform has a count of its own', async () => {
+    const { secret } = await createApiKey(t.store.db, t.platformId, 'second')
+    const res = await t.scim('GET', '/ServiceProviderConfig', undefined, {
+      authorization: `Bearer ${secret}`,
+    })
+    expect(res.statusCode).toBe(200)
+  })
+})
+
+describe('per-key rate limit windows', () => {
+  it('a limited key is served again when its window ends', async () => {
+    // 5 per 50 ms.
+    const t = await createTestApp('sqlite', { RATE_LIMIT_PER_SECOND: '100', RATE_LIMIT_BURST: '5' })
+    try {
+      const burst = await Promise.all(
+        Array.from({ length: 8 }, () => t.scim('GET', '/ServiceProviderConfig')),
+      )
+      expect(burst.filter((r) => r.statusCode === 429).length).toBeGreaterThan(0)
+      await new Promise((resolve) => setTimeout(resolve, 120))
+      expect((await t.scim('GET', '/ServiceProviderConfig')).statusCode).toBe(200)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('RATE_LIMIT_PER_SECOND=0 turns the limit off', async () => {
+    const t = await createTestApp('sqlite', { RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_BURST: '1' })
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, () => t.scim('GET', '/ServiceProviderConfig')),
+      )
+      expect(responses.map((r) => r.statusCode)).toEqual(Array(30).fill(200))
+      expect(responses[0]!.headers['retry-after']).toBeUndefined()
+    } finally {
+      await t.close()
+    }
   })
 })

@@ -1,5 +1,6 @@
 // Filters and sorts compiled by store/filter-sql.ts and store/sort-sql.ts, run against real rows on
 // both dialects: every operator, the RFC case rules, value paths, memberships and IdP forms.
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ScimError } from '../../src/scim/errors.js'
 import { parseFilter } from '../../src/scim/filter.js'
@@ -10,8 +11,11 @@ import {
   USER_SCHEMA,
 } from '../../src/scim/schemas/index.js'
 import type { Store } from '../../src/store/database.js'
-import { groupFilter, userFilter } from '../../src/store/filter-sql.js'
+import { groupFilter, keyMatch, userFilter } from '../../src/store/filter-sql.js'
+import { foldText } from '../../src/store/fold.js'
+import { displayKey } from '../../src/store/projects.js'
 import { groupSort, userSort } from '../../src/store/sort-sql.js'
+import { emailKey } from '../../src/store/users.js'
 import { createTestStore, dialects } from '../helpers/db.js'
 
 const ENT = ENTERPRISE_USER_SCHEMA
@@ -113,14 +117,14 @@ const groups = [
   { id: 'g4', name: 'Ünïcode Team', externalId: 'GX-4', role: 'Viewer' as const, members: ['u1'] },
 ]
 
-async function seed(store: Store): Promise<void> {
+async function seed(store: Store, seedUsers = users, seedGroups = groups): Promise<void> {
   const { db } = store
   const at = '2024-01-01T00:00:00.000Z'
   await db
     .insertInto('platforms')
     .values({ id: PLATFORM, name: 'P', default_project_role: null, created_at: at, updated_at: at })
     .execute()
-  for (const u of users) {
+  for (const u of seedUsers) {
     const r = u.resource
     const text = (v: unknown) => (typeof v === 'string' ? v : null)
     await db
@@ -129,7 +133,7 @@ async function seed(store: Store): Promise<void> {
         id: u.id,
         platform_id: PLATFORM,
         email: String(r.userName),
-        email_key: String(r.userName).toLowerCase(),
+        email_key: emailKey(String(r.userName)),
         external_id: text(r.externalId),
         display_name: text(r.displayName),
         first_name: null,
@@ -144,14 +148,14 @@ async function seed(store: Store): Promise<void> {
       })
       .execute()
   }
-  for (const g of groups) {
+  for (const g of seedGroups) {
     await db
       .insertInto('projects')
       .values({
         id: g.id,
         platform_id: PLATFORM,
         display_name: g.name,
-        display_key: g.name.toLowerCase(),
+        display_key: displayKey(g.name),
         external_id: g.externalId,
         project_role: g.role,
         resource: JSON.stringify({}),
@@ -457,6 +461,193 @@ for (const dialect of dialects) {
         status: 400,
         scimType: 'invalidValue',
       })
+    })
+  })
+}
+
+// Case-insensitive comparisons fold Unicode, and fold it alike on both dialects (store/fold.ts): the
+// same JavaScript toLowerCase that fills the key columns. SQLite's lower() folds ASCII only; a libc
+// lower() on PostgreSQL folds "İ" and a final "Σ" otherwise. Sort expectations use names whose order
+// is the same under code-point and linguistic collations, so they hold whatever the database collates.
+const unicodeUsers: UserSeed[] = [
+  {
+    id: 'f1',
+    created: '2024-01-01T00:00:00.000Z',
+    resource: {
+      userName: 'ÅNGSTRÖM@İNCE.example',
+      displayName: 'Élodie Martin',
+      name: { givenName: 'İlkay', familyName: 'élodie' },
+      title: 'Οδυσσευς',
+      emails: [{ type: 'Work', value: 'élodie@exemple.fr' }],
+    },
+  },
+  {
+    id: 'f2',
+    created: '2024-01-02T00:00:00.000Z',
+    resource: {
+      userName: 'f2@x.com',
+      displayName: 'Åsa Öster',
+      name: { familyName: 'ÉMILE' },
+      title: '50% off',
+      emails: [{ type: 'home', value: 'EMILE@X.COM' }],
+    },
+  },
+  {
+    id: 'f3',
+    created: '2024-01-03T00:00:00.000Z',
+    resource: { userName: 'f3@x.com', name: { familyName: 'Éric' }, title: '500 units' },
+  },
+  {
+    id: 'f4',
+    created: '2024-01-04T00:00:00.000Z',
+    resource: { userName: 'f4@x.com', name: { familyName: 'Abbott' }, title: 'ΣΟΦΟΣ' },
+  },
+  { id: 'f5', created: '2024-01-05T00:00:00.000Z', resource: { userName: 'f5@x.com' } },
+]
+
+const unicodeGroups = [{ id: 'h1', name: 'Équipe ÅRHUS', externalId: null, role: null, members: ['f1'] }]
+
+const unicodeCases: [string, string[]][] = [
+  // the issue's two
+  ['name.familyName sw "ÉL"', ['f1']],
+  ['emails.value co "ÉLODIE"', ['f1']],
+  // eq, ne, co, sw, ew on JSON strings
+  ['name.familyName eq "ÉLODIE"', ['f1']],
+  ['name.familyName eq "émile"', ['f2']],
+  ['name.familyName ne "émile"', ['f1', 'f3', 'f4', 'f5']],
+  ['name.familyName co "MIL"', ['f2']],
+  ['name.familyName ew "ÉRIC"', ['f3']],
+  ['name.familyName sw "é"', ['f1', 'f2', 'f3']],
+  ['name.givenName sw "İL"', ['f1']],
+  ['name.givenName eq "i̇lkay"', ['f1']],
+  ['emails[type eq "WORK" and value ew "@EXEMPLE.FR"]', ['f1']],
+  ['emails.value eq "emile@x.com"', ['f2']],
+  // a final sigma: ΟΔΥΣΣΕΥΣ folds to οδυσσευς, as Οδυσσευς does
+  ['title eq "ΟΔΥΣΣΕΥΣ"', ['f1']],
+  ['title eq "σοφος"', ['f4']],
+  // the displayName column of users
+  ['displayName co "ÖSTER"', ['f2']],
+  ['displayName sw "élodie m"', ['f1']],
+  // gt/ge/lt/le compare folded strings
+  ['name.familyName gt "ÉLODIE"', ['f2', 'f3']],
+  ['name.familyName ge "ÉLODIE"', ['f1', 'f2', 'f3']],
+  ['name.familyName le "ÉMILE"', ['f1', 'f2', 'f4']],
+  ['name.familyName lt "b"', ['f4']],
+  // LIKE wildcards in the value stay literal after folding
+  ['title co "50%"', ['f2']],
+  ['title sw "50"', ['f2', 'f3']],
+  ['title co "%"', ['f2']],
+  // key columns: userName and a Group's displayName, folded in JavaScript when written
+  ['userName eq "ångström@i̇nce.example"', ['f1']],
+  ['userName sw "ÅNGSTRÖM@"', ['f1']],
+  ['userName co "İNCE"', ['f1']],
+  ['groups.display sw "équipe å"', ['f1']],
+]
+
+for (const dialect of dialects) {
+  describe(`Unicode case folding on ${dialect}`, () => {
+    let store: Store & { url: string }
+
+    beforeAll(async () => {
+      store = await createTestStore(dialect)
+      await seed(store, unicodeUsers, unicodeGroups)
+    })
+    afterAll(async () => {
+      await store?.close()
+    })
+
+    const userIds = async (filter: string) =>
+      (
+        await store.db
+          .selectFrom('users')
+          .select('users.id')
+          .where(userFilter(parseFilter(filter), dialect))
+          .orderBy('users.id')
+          .execute()
+      ).map((r) => r.id)
+
+    it.each(unicodeCases)('Users?filter=%s', async (filter, expected) => {
+      expect(await userIds(filter)).toEqual(expected)
+    })
+
+    it('a Group displayName eq finds the group through its key column in any case', async () => {
+      const rows = await store.db
+        .selectFrom('projects')
+        .select('id')
+        .where(groupFilter(parseFilter('displayName eq "ÉQUIPE århus"'), dialect))
+        .execute()
+      expect(rows.map((r) => r.id)).toEqual(['h1'])
+    })
+
+    it('sorts by a JSON string by its fold: élodie, ÉMILE, Éric after Abbott', async () => {
+      const ids = await store.db
+        .selectFrom('users')
+        .select('users.id')
+        .where(userFilter(parseFilter('name.familyName pr'), dialect))
+        .orderBy(userSort('name.familyName', dialect))
+        .execute()
+      expect(ids.map((r) => r.id)).toEqual(['f4', 'f1', 'f2', 'f3'])
+    })
+
+    it('sorts by displayName by its fold', async () => {
+      const ids = await store.db
+        .selectFrom('users')
+        .select('users.id')
+        .where(userFilter(parseFilter('displayName pr'), dialect))
+        .orderBy(userSort('displayName', dialect), 'desc')
+        .execute()
+      // élodie martin > åsa öster (é U+00E9 after å U+00E5; also in linguistic orders: e after a)
+      expect(ids.map((r) => r.id)).toEqual(['f1', 'f2'])
+    })
+
+    it.each([
+      'ÉLODIE',
+      'ΟΔΥΣΣΕΥΣ',
+      'ΣΑΣ Σ',
+      'İstanbul',
+      'ẞ',
+      'ǅ',
+      'Ⅻ',
+      'Ａ',
+      '𐐀',
+      'ÅNGSTRÖM',
+      'Mixed ÄÖÜ 50%_\\',
+    ])('muster_fold(%s) in SQL equals the JavaScript fold of the key columns', async (text) => {
+      const { rows } = await sql<{ folded: string }>`select muster_fold(${text}) as folded`.execute(store.db)
+      expect(rows[0]?.folded).toBe(foldText(text))
+    })
+
+    it('muster_fold keeps NULL, and folds numbers to their text', async () => {
+      const { rows } = await sql<{ n: string | null; five: string }>`
+        select muster_fold(null) as n, muster_fold(cast(5 as text)) as five`.execute(store.db)
+      expect(rows[0]).toEqual({ n: null, five: '5' })
+    })
+
+    it('userName comparisons stay on the key column: no fold in SQL, and eq is a key lookup', () => {
+      expect(keyMatch(parseFilter('userName eq "ÅNGSTRÖM@İNCE.example"'), 'User')).toEqual({
+        column: 'email_key',
+        value: 'ångström@i̇nce.example',
+      })
+      for (const filter of ['userName eq "A"', 'userName sw "A"', 'userName co "A"', 'userName gt "A"']) {
+        const compiled = store.db
+          .selectFrom('users')
+          .select('id')
+          .where(userFilter(parseFilter(filter), dialect))
+          .compile()
+        expect(compiled.sql, filter).toContain('email_key')
+        expect(compiled.sql, filter).not.toContain('muster_fold')
+      }
+    })
+
+    it('every other case-insensitive comparison goes through muster_fold, never lower()', () => {
+      const compiled = store.db
+        .selectFrom('users')
+        .select('id')
+        .where(userFilter(parseFilter('title eq "a" or displayName co "b" or emails.value sw "c"'), dialect))
+        .orderBy(userSort('name.familyName', dialect))
+        .compile()
+      expect(compiled.sql.match(/muster_fold\(/g)?.length).toBe(7)
+      expect(compiled.sql).not.toMatch(/\blower\(/)
     })
   })
 }

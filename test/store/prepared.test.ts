@@ -131,6 +131,22 @@ describe.each(dialects)('prepared queries and the read connection on %s', (diale
     expect(duringTransaction).toBe(0)
     expect((await listUsers(store, platformId, { key, offset: 0, limit: 10 })).total).toBe(1)
   })
+
+  it('a filtered read while a transaction is open (SQLite: the query-only connection) folds Unicode too', async () => {
+    await insertUser(store.db, platformId, {
+      schemas: [CORE_USER],
+      userName: 'elodie@example.fr',
+      name: { familyName: 'élodie' },
+    })
+    const where = userFilter(parseFilter('name.familyName sw "ÉL"'), dialect)
+    const outside = await listUsers(store, platformId, { where, offset: 0, limit: 10 })
+    let inside: number | undefined
+    await store.transaction(async () => {
+      inside = (await listUsers(store, platformId, { where, offset: 0, limit: 10 })).total
+    })
+    expect(outside.total).toBe(1)
+    expect(inside).toBe(1)
+  })
 })
 
 describe.each(dialects)('users read with their groups in one statement on %s', (dialect) => {

@@ -37,19 +37,20 @@ export function sendScimError(error: unknown, request: FastifyRequest, reply: Fa
 
 const METHODS: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 
-/** Answers 405 with an Allow header for the methods a SCIM path does not support. */
+/**
+ * Answers 405 with an Allow header for the methods a SCIM path does not support. The method is refused
+ * in onRequest, before the body is read: a POST to /Schemas is 405 whatever its body, never a 400 for a
+ * body that is not JSON (rfc9110#section-15.5.6).
+ */
 export function methodNotAllowed(app: FastifyInstance, url: string, allowed: readonly HTTPMethods[]): void {
   const others = METHODS.filter((m) => !allowed.includes(m))
   if (others.length === 0) return
-  app.route({
-    method: others as HTTPMethods[],
-    url,
-    handler: async (request, reply) => {
-      reply.header('allow', allowed.join(', '))
-      throw new ScimError(
-        405,
-        `${request.method} is not supported on this endpoint; use ${allowed.join(', ')}.`,
-      )
-    },
-  })
+  const refuse = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('allow', allowed.join(', '))
+    throw new ScimError(
+      405,
+      `${request.method} is not supported on this endpoint; use ${allowed.join(', ')}.`,
+    )
+  }
+  app.route({ method: others as HTTPMethods[], url, onRequest: refuse, handler: refuse })
 }

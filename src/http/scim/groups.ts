@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import { createGroup, deleteGroup, groupNotFound, patchGroup, replaceGroup } from '../../domain/groups.js'
-import { type ProjectionOptions, parseAttributeList, projectResource } from '../../scim/project.js'
+import { type ProjectionOptions, projectResource } from '../../scim/project.js'
 import { normalizeResource, readMembers } from '../../scim/resource.js'
 import type { ScimResource } from '../../scim/schemas/types.js'
 import { etag, matchesIfNoneMatch } from '../../scim/version.js'
@@ -15,7 +15,7 @@ import { methodNotAllowed } from './errors.js'
 import { writeContext } from './events.js'
 import { type GroupBody, memberKeys, memberWriter, streamGroup, streamList } from './group-json.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
-import { baseUrl, scimQuery } from './request.js'
+import { baseUrl, projectionOf, scimQuery } from './request.js'
 
 export interface Options {
   readonly store: Store
@@ -46,39 +46,43 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
   methodNotAllowed(app, '/Groups/.search', ['POST'])
 
   app.get('/Groups/:id', async (request: IdRequest, reply) => {
+    const projection = projectionOf(request)
     const row = await getProject(store.db, request.scim.platformId, request.params.id)
     if (!row) throw groupNotFound(request.params.id)
     if (matchesIfNoneMatch(request.headers['if-none-match'], row.version)) return reply.code(304).send()
-    return sendGroup(request, reply, 200, row)
+    return sendGroup(request, reply, 200, row, projection)
   })
 
   app.post('/Groups', async (request, reply) => {
+    const projection = projectionOf(request)
     const resource = normalizeResource('Group', request.body)
     const ids = readMembers(request.body, config.SCIM_MAX_MEMBERS_PER_OPERATION) ?? []
     const row = await createGroup(writeContext(request, reply, config, store, 201), resource, ids)
     request.eventRecorded = true
     reply.header('location', `${baseUrl(request, config)}/Groups/${row.id}`)
     // A group created without members has none to read back.
-    return sendGroup(request, reply, 201, row, { empty: ids.length === 0 })
+    return sendGroup(request, reply, 201, row, projection, { empty: ids.length === 0 })
   })
 
   app.put('/Groups/:id', async (request: IdRequest, reply) => {
+    const projection = projectionOf(request)
     const resource = normalizeResource('Group', request.body)
     const ids = readMembers(request.body, config.SCIM_MAX_MEMBERS_PER_OPERATION)
     const ctx = writeContext(request, reply, config, store, 200)
     const row = await replaceGroup(ctx, request.params.id, resource, ids)
     request.eventRecorded = true
-    return sendGroup(request, reply, 200, row)
+    return sendGroup(request, reply, 200, row, projection)
   })
 
   app.patch('/Groups/:id', async (request: IdRequest, reply) => {
     // rfc7644#section-3.5.2: 204 unless the client asked for attributes back.
     const params = scimQuery(request)
+    const projection = projectionOf(request)
     const status = params.attributes === undefined && params.excludedattributes === undefined ? 204 : 200
     const ctx = writeContext(request, reply, config, store, status)
     const row = await patchGroup(ctx, request.params.id, request.body, limits)
     request.eventRecorded = true
-    return status === 204 ? reply.code(204).send() : sendGroup(request, reply, 200, row)
+    return status === 204 ? reply.code(204).send() : sendGroup(request, reply, 200, row, projection)
   })
 
   app.delete('/Groups/:id', async (request: IdRequest, reply) => {
@@ -94,13 +98,9 @@ export async function groupRoutes(app: FastifyInstance, { store, config }: Optio
     reply: FastifyReply,
     status: number,
     row: ProjectRow,
+    projection: ProjectionOptions,
     { empty = false } = {},
   ) {
-    const params = scimQuery(request)
-    const projection = {
-      attributes: parseAttributeList(params.attributes),
-      excludedAttributes: parseAttributeList(params.excludedattributes),
-    }
     reply.header('etag', etag(row.version))
     reply.code(status).type('application/scim+json; charset=utf-8')
     const body = groupBody({ store, config }, request, row, projection)

@@ -2,7 +2,6 @@
 // one error renderer, SCIM-typed responses, and the resource routes.
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
-import type { Buckets } from '../../limits/token-bucket.js'
 import type { Metrics } from '../../metrics.js'
 import { invalidSyntax, notFound } from '../../scim/errors.js'
 import { isStorableText } from '../../scim/text.js'
@@ -20,13 +19,11 @@ export interface ScimOptions {
   readonly store: Store
   readonly config: Config
   readonly metrics: Metrics
-  /** Per-key token buckets; undefined when rate limiting is off. */
-  readonly buckets: Buckets | undefined
 }
 
 export async function scimPlugin(
   app: FastifyInstance,
-  { store, config, metrics, buckets }: ScimOptions,
+  { store, config, metrics }: ScimOptions,
 ): Promise<void> {
   // Bodies arrive as application/scim+json or application/json with any charset; clients never get
   // 406 or 415, so every content type is read as JSON (rfc7644#section-3.1).
@@ -34,7 +31,8 @@ export async function scimPlugin(
   app.removeAllContentTypeParsers()
   const parseJson = app.getDefaultJsonParser('remove', 'remove')
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
-    if (String(body).trim() === '') return done(null, undefined)
+    // No resource at the path: the answer is 404 whatever the body, so it is not parsed.
+    if (request.is404 || String(body).trim() === '') return done(null, undefined)
     parseJson(request, String(body), (error, value) =>
       error
         ? done(invalidSyntax(`The request body is not valid JSON: ${error.message}`), undefined)
@@ -44,11 +42,11 @@ export async function scimPlugin(
 
   // Every request: its key, its key's rate limit, and its path ids, in one hook (each hook costs a
   // little on every request, and this scope serves thousands a second during a sync).
-  const authenticate = bearerAuth(store, authFailureLimit(config, metrics))
-  const limit = keyRateLimit(buckets, metrics)
+  const authenticate = bearerAuth(store, await authFailureLimit(app, config, metrics))
+  const limit = await keyRateLimit(app, config, metrics)
   app.addHook('onRequest', async (request, reply) => {
     await authenticate(request, reply)
-    await limit(request, reply)
+    if (limit) await limit(request, reply)
     // An id that no database could hold names no resource: 404 before any query.
     const params = request.params as Record<string, string> | undefined
     for (const key in params) {

@@ -1,6 +1,7 @@
 // Small readers of SCIM requests shared by the route modules.
 import type { FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
+import { type ProjectionOptions, parseAttributeList } from '../../scim/project.js'
 
 export const SCIM_BASE = '/api/v1/scim/v2'
 
@@ -18,4 +19,16 @@ export function scimQuery(request: FastifyRequest): Record<string, string | unde
     out[key.toLowerCase()] = Array.isArray(value) ? value[0] : value
   }
   return out
+}
+
+/**
+ * `attributes` / `excludedAttributes` of the query string (rfc7644#section-3.9). Read before any write,
+ * so that a request refused for them (see parseAttributeList) changes nothing.
+ */
+export function projectionOf(request: FastifyRequest): ProjectionOptions {
+  const params = scimQuery(request)
+  return {
+    attributes: parseAttributeList(params.attributes, 'attributes'),
+    excludedAttributes: parseAttributeList(params.excludedattributes, 'excludedAttributes'),
+  }
 }

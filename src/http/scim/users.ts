@@ -4,9 +4,10 @@ import type { Config } from '../../config.js'
 import { createUser, deleteUser, patchUser, replaceUser, userNotFound } from '../../domain/users.js'
 import { ScimError } from '../../scim/errors.js'
 import { listResponse } from '../../scim/list.js'
-import { parseAttributeList, projectResource } from '../../scim/project.js'
+import { type ProjectionOptions, projectResource } from '../../scim/project.js'
 import { normalizeResource } from '../../scim/resource.js'
 import type { ScimResource } from '../../scim/schemas/types.js'
+import { userView } from '../../scim/user-view.js'
 import { etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { groupsOfUsers } from '../../store/members.js'
@@ -15,7 +16,7 @@ import { listUsers, readUser, type UserGroup } from '../../store/users.js'
 import { methodNotAllowed } from './errors.js'
 import { writeContext } from './events.js'
 import { parseListFilter, readListQuery, storeListOptions } from './list.js'
-import { baseUrl, scimQuery } from './request.js'
+import { baseUrl, projectionOf } from './request.js'
 
 export interface Options {
   readonly store: Store
@@ -40,31 +41,35 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
   methodNotAllowed(app, '/Users/.search', ['POST'])
 
   app.get('/Users/:id', async (request: IdRequest, reply) => {
-    const withGroups = wantsGroups(readProjection(request))
+    const projection = projectionOf(request)
+    const withGroups = wantsGroups(projection)
     const row = await readUser(store, request.scim.platformId, request.params.id, { withGroups })
     if (!row) throw userNotFound(request.params.id)
     if (matchesIfNoneMatch(request.headers['if-none-match'], row.version)) return reply.code(304).send()
-    return sendUser(request, reply, 200, row)
+    return sendUser(request, reply, 200, row, projection)
   })
 
   app.post('/Users', async (request, reply) => {
+    const projection = projectionOf(request)
     const resource = normalizeResource('User', request.body)
     const row = await createUser(writeContext(request, reply, config, store, 201), resource)
     request.eventRecorded = true
     reply.header('location', `${baseUrl(request, config)}/Users/${row.id}`)
     // A user that was just created belongs to no group yet: no membership query.
-    return sendUser(request, reply, 201, row, { newUser: true })
+    return sendUser(request, reply, 201, row, projection, { newUser: true })
   })
 
   app.put('/Users/:id', async (request: IdRequest, reply) => {
+    const projection = projectionOf(request)
     const resource = normalizeResource('User', request.body)
     const ctx = writeContext(request, reply, config, store, 200)
     const row = await replaceUser(ctx, request.params.id, resource)
     request.eventRecorded = true
-    return sendUser(request, reply, 200, row)
+    return sendUser(request, reply, 200, row, projection)
   })
 
   app.patch('/Users/:id', async (request: IdRequest, reply) => {
+    const projection = projectionOf(request)
     const limits = {
       maxOperations: config.SCIM_MAX_OPERATIONS,
       maxMembersPerOp: config.SCIM_MAX_MEMBERS_PER_OPERATION,
@@ -72,7 +77,7 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
     const ctx = writeContext(request, reply, config, store, 200)
     const row = await patchUser(ctx, request.params.id, request.body, limits)
     request.eventRecorded = true
-    return sendUser(request, reply, 200, row)
+    return sendUser(request, reply, 200, row, projection)
   })
 
   app.delete('/Users/:id', async (request: IdRequest, reply) => {
@@ -93,27 +98,17 @@ export async function userRoutes(app: FastifyInstance, { store, config }: Option
     reply: FastifyReply,
     status: number,
     row: RenderedRow,
+    projection: ProjectionOptions,
     { newUser = false } = {},
   ) {
-    const projection = readProjection(request)
     const [resource] = await renderUsers({ store, config }, request, [row], projection, newUser)
     reply.header('etag', etag(row.version))
     return reply.code(status).send(resource)
   }
 }
 
-type Projection = { attributes?: string[] | undefined; excludedAttributes?: string[] | undefined }
-
 /** A user row, with its groups when the read brought them (see listUsers and readUser). */
 type RenderedRow = UserRow & { readonly groups?: readonly UserGroup[] }
-
-function readProjection(request: FastifyRequest): Projection {
-  const params = scimQuery(request)
-  return {
-    attributes: parseAttributeList(params.attributes),
-    excludedAttributes: parseAttributeList(params.excludedattributes),
-  }
-}
 
 /**
  * Users as SCIM resources. When the projection returns `groups`, rows read with their groups use
@@ -123,7 +118,7 @@ export async function renderUsers(
   { store, config }: Options,
   request: FastifyRequest,
   rows: readonly RenderedRow[],
-  projection: Projection,
+  projection: ProjectionOptions,
   withoutGroups = false,
 ): Promise<ScimResource[]> {
   const base = baseUrl(request, config)
@@ -143,7 +138,10 @@ export function toUserResource(
   base: string,
   groups: readonly object[] | undefined,
 ): ScimResource {
-  const { schemas, ...rest } = row.resource as ScimResource
+  const { schemas, ...rest } = userView(row.resource as ScimResource, {
+    platformRole: row.platform_role,
+    base,
+  })
   return {
     schemas,
     id: row.id,
@@ -162,8 +160,8 @@ export function toUserResource(
 }
 
 /** Whether a projection can return `groups`, so the membership query can be skipped when it cannot. */
-export function wantsGroups(projection: Projection) {
-  const names = (list: string[] | undefined) =>
+export function wantsGroups(projection: ProjectionOptions) {
+  const names = (list: readonly string[] | undefined) =>
     (list ?? []).map((a) => a.toLowerCase().replace(/^urn:.*:user:/, ''))
   if (names(projection.excludedAttributes).includes('groups')) return false
   const attributes = names(projection.attributes)

@@ -46,6 +46,24 @@ export function enforcesCanonicalValues(def: AttributeDef): boolean {
   return closedVocabulary.has(def)
 }
 
+const alwaysValued = new WeakSet<AttributeDef>()
+
+/**
+ * An attribute that always reads with a value, because the server derives it (User `active` is the
+ * user's status). A POST may omit it (the server's default applies), but a PATCH cannot make it
+ * unassigned: nothing could be read back. RFC 7643 §2.2 has no characteristic for this; for a PATCH it
+ * is handled like a required attribute (RFC 7644 §3.5.2.2: 400 mutability).
+ */
+export function assigned(def: AttributeDef): AttributeDef {
+  alwaysValued.add(def)
+  return def
+}
+
+/** Whether a PATCH must not leave the attribute unassigned (remove, or replace with null or ""). */
+export function staysAssigned(def: AttributeDef): boolean {
+  return alwaysValued.has(def)
+}
+
 /** The `value`/`display`/`type`/`primary` quartet of RFC 7643 §2.4 multi-valued attributes. */
 export function multiValuedSubAttributes(
   valueDescription: string,

@@ -1,7 +1,7 @@
 // The schema registry: attribute definitions as data drive validation, PATCH, projection,
 // filter case rules and the discovery endpoints (https://www.rfc-editor.org/rfc/rfc7643#section-7).
 
-export { enforcesCanonicalValues } from './attribute.js'
+export { enforcesCanonicalValues, staysAssigned } from './attribute.js'
 export { commonAttributes } from './common.js'
 export {
   attributePath,

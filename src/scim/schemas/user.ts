@@ -1,7 +1,7 @@
 // Core User schema (https://www.rfc-editor.org/rfc/rfc7643#section-4.1), characteristics as in
 // the normative representation of https://www.rfc-editor.org/rfc/rfc7643#section-8.7.1.
 
-import { attr, complex, multiValuedSubAttributes } from './attribute.js'
+import { assigned, attr, complex, multiValuedSubAttributes } from './attribute.js'
 import type { SchemaDef } from './types.js'
 import { USER_SCHEMA } from './urns.js'
 
@@ -78,7 +78,9 @@ export const userSchema: SchemaDef = {
     attr('preferredLanguage', "Indicates the User's preferred written or spoken language."),
     attr('locale', "Used to indicate the User's default location for purposes of localizing items."),
     attr('timezone', "The User's time zone in the 'Olson' time zone database format."),
-    attr('active', "A Boolean value indicating the User's administrative status.", { type: 'boolean' }),
+    assigned(
+      attr('active', "A Boolean value indicating the User's administrative status.", { type: 'boolean' }),
+    ),
     attr('password', "The User's cleartext password, never returned.", {
       mutability: 'writeOnly',
       returned: 'never',

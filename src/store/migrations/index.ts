@@ -5,12 +5,15 @@ import * as m001 from './001-initial.js'
 import * as m002 from './002-member-view-index.js'
 import * as m003 from './003-event-actor.js'
 import * as m004 from './004-sso.js'
+import * as m007 from './007-case-fold.js'
 
+// Names sort in the order they run: Kysely refuses a new migration that sorts before an applied one.
 const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-member-view-index': m002,
   '003-event-actor': m003,
   '004-sso': m004,
+  '007-case-fold': m007,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
@@ -33,10 +36,25 @@ export async function migrate(db: Kysely<any>): Promise<string[]> {
     migrationTableName: 'muster_migrations',
     migrationLockTableName: 'muster_migrations_lock',
   })
-  const { error, results = [] } = await migrator.migrateToLatest()
-  if (error) {
-    const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
-    throw new MigrationError(`Migration ${failed} failed: ${(error as Error).message ?? String(error)}`)
+  for (let attempt = 1; ; attempt++) {
+    const { error, results = [] } = await migrator.migrateToLatest()
+    if (error && attempt < 5 && isOtherSchemaDropped(error, schema)) continue
+    if (error) {
+      const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+      throw new MigrationError(`Migration ${failed} failed: ${(error as Error).message ?? String(error)}`)
+    }
+    return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
   }
-  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+/**
+ * Before it migrates, Kysely's migrator lists the tables of every schema it may use (PostgreSQL:
+ * has_schema_privilege on each schema's name). A schema that another client drops during that listing
+ * fails it with 3F000 invalid_schema_name, naming that schema; nothing has run yet (the lock and the
+ * migrations come after), so the attempt is repeated. Seen with tests that each use a schema of one
+ * database and drop it when done.
+ */
+function isOtherSchemaDropped(error: unknown, schema: string | undefined): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown }
+  return code === '3F000' && typeof message === 'string' && (!schema || !message.includes(`"${schema}"`))
 }
