@@ -8,6 +8,7 @@ import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
 import { foldText } from './fold.js'
 import { fromJson, toJson } from './json.js'
+import { groupsOfUsers } from './members.js'
 import { type ExtraColumn, type ListOptions, type Page, readPage } from './page.js'
 import { prepare, prepareInsert } from './prepared.js'
 import type { Database, PlatformRole, UserRow, UserStatus } from './schema.js'
@@ -188,26 +189,35 @@ export interface UserGroup {
 export type UserWithGroups = UserRow & { readonly groups?: UserGroup[] }
 
 /**
- * The user's groups as one JSON column of the user's own row, in display-name order: a read of users
- * with their groups is one statement, and a user in no group costs one probe of project_members_user.
+ * A user's groups in display-name order. On PostgreSQL they are one JSON column of the user's own row,
+ * so a read of users with their groups is one round trip. On SQLite, where a statement costs no round
+ * trip, the correlated JSON aggregate costs more than a second indexed read (about 70 against 50 µs
+ * at 100,000 users), so they are read by groupsOfUsers after the users.
  */
 const groupsColumn: ExtraColumn = {
   name: 'groups',
-  select: (dialect) =>
-    (dialect === 'postgres'
-      ? sql`(select coalesce(json_agg(json_build_object('value', p.id, 'display', p.display_name)
-            order by p.display_key, p.id), '[]'::json)
-          from project_members m join projects p on p.id = m.project_id
-          where m.user_id = users.id and m.platform_id = users.platform_id)`
-      : sql`(select json_group_array(json_object('value', p.id, 'display', p.display_name)
-            order by p.display_key, p.id)
-          from project_members m join projects p on p.id = m.project_id
-          where m.user_id = users.id and m.platform_id = users.platform_id)`
-    ).as('groups'),
+  select: () =>
+    sql`(select coalesce(json_agg(json_build_object('value', p.id, 'display', p.display_name)
+          order by p.display_key, p.id), '[]'::json)
+        from project_members m join projects p on p.id = m.project_id
+        where m.user_id = users.id and m.platform_id = users.platform_id)`.as('groups'),
+}
+
+/** Adds `groups` to rows read without them (SQLite), in one query for the page. */
+async function withGroupsRead(
+  store: Pick<Store, 'db' | 'read'>,
+  platformId: string,
+  rows: UserRow[],
+): Promise<UserWithGroups[]> {
+  const groups = await groupsOfUsers(
+    store,
+    platformId,
+    rows.map((r) => r.id),
+  )
+  return rows.map((row) => ({ ...row, groups: groups.get(row.id) ?? [] }))
 }
 
 function withGroupList({ groups, ...row }: UserRow & { groups?: unknown }): UserWithGroups {
-  // SQLite's aggregate over no rows is '[]'; PostgreSQL's is coalesced to [] too.
   return groups === undefined ? row : { ...row, groups: fromJson<UserGroup[]>(groups) }
 }
 
@@ -218,13 +228,16 @@ export async function listUsers(
   options: ListOptions,
   { withGroups = false } = {},
 ): Promise<Page<UserWithGroups>> {
+  const folded = withGroups && isPostgres(store.db)
   const page = await readPage<UserRow & { groups?: unknown }>(
     store,
     'users',
     platformId,
     options,
-    withGroups ? groupsColumn : undefined,
+    folded ? groupsColumn : undefined,
   )
+  if (withGroups && !folded)
+    return { total: page.total, rows: await withGroupsRead(store, platformId, page.rows) }
   return { total: page.total, rows: page.rows.map(withGroupList) }
 }
 
@@ -236,21 +249,25 @@ const userWithGroupsById = prepare((db, v: { platformId: string; id: string }) =
   db
     .selectFrom('users')
     .selectAll()
-    .select(groupsColumn.select(isPostgres(db) ? 'postgres' : 'sqlite'))
+    .select(groupsColumn.select('postgres'))
     .where('platform_id', '=', v.platformId)
     .where('id', '=', v.id),
 )
 
-/** A user read outside any transaction (GET /Users/{id}), with its groups when asked: one statement. */
+/** A user read outside any transaction (GET /Users/{id}), with its groups when asked. */
 export async function readUser(
   store: Pick<Store, 'db' | 'read'>,
   platformId: string,
   id: string,
   { withGroups = false } = {},
 ): Promise<UserWithGroups | undefined> {
-  const query = (withGroups ? userWithGroupsById : userById)(store.db, { platformId, id })
-  const [row] = (await store.read(query)) as (UserRow & { groups?: unknown })[]
-  return row && withGroupList({ ...row, resource: fromJson(row.resource) })
+  const folded = withGroups && isPostgres(store.db)
+  const query = (folded ? userWithGroupsById : userById)(store.db, { platformId, id })
+  const [found] = (await store.read(query)) as (UserRow & { groups?: unknown })[]
+  if (!found) return undefined
+  const row = { ...found, resource: fromJson(found.resource) }
+  if (withGroups && !folded) return (await withGroupsRead(store, platformId, [row]))[0]
+  return withGroupList(row)
 }
 
 /** ACTIVE ADMINs of a platform other than `exceptId`. */
