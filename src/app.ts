@@ -2,7 +2,9 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify'
 import type { Config } from './config.js'
+import { type Events, startEvents } from './events/service.js'
 import { adminRoutes } from './http/admin/index.js'
+import { eventsHttp } from './http/events/index.js'
 import { healthRoutes } from './http/health.js'
 import { observe } from './http/observability.js'
 import { sendScimError } from './http/scim/errors.js'
@@ -13,6 +15,7 @@ import { type Buckets, memoryBuckets, redisBuckets } from './limits/token-bucket
 import { createMetrics } from './metrics.js'
 import { type Retention, startRetention } from './retention.js'
 import { notFound } from './scim/errors.js'
+import { publicOrigin } from './server.js'
 import type { Store } from './store/database.js'
 
 export interface AppOptions {
@@ -28,6 +31,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Background pruning of old provisioning events. */
     retention: Retention
+    /** Events out: signing keys, the push worker, upkeep. */
+    events: Events
   }
 }
 
@@ -81,10 +86,15 @@ export async function buildApp({ config, store, logStream, webRoot }: AppOptions
   const retention = startRetention(store, config, { metrics, log: app.log })
   app.decorate('retention', retention)
   app.addHook('onClose', async () => retention.stop())
+  const events = startEvents(store, config, publicOrigin(config), { metrics, log: app.log })
+  app.decorate('events', events)
+  // Before the store closes (the server closes the app first): the worker's last writes need it.
+  app.addHook('onClose', async () => events.stop())
 
   await app.register(healthRoutes, { store })
   await app.register(scimPlugin, { prefix: SCIM_BASE, store, config, metrics, buckets })
-  await app.register(adminRoutes, { prefix: '/api/v1', store, config })
+  await app.register(adminRoutes, { prefix: '/api/v1', store, config, events })
+  await app.register(eventsHttp, { store, config, events })
   await app.register(webRoutes, { root: webRoot === undefined ? DEFAULT_WEB_ROOT : webRoot })
   return app
 }

@@ -7,6 +7,10 @@ const PROJECT_ROLES = ['Admin', 'Editor', 'Viewer'] as const
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+/** 1/true/yes or 0/false/no. */
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'], 'must be 1 or 0')
+  .transform((v) => v === '1' || v === 'true' || v === 'yes')
 
 const schema = z.object({
   PORT: int(0, 65535).default(3000),
@@ -48,6 +52,28 @@ const schema = z.object({
     .refine((v) => parseMasterKey(v) !== undefined, 'must be 32 bytes, as base64 or hex')
     .optional(),
   ENCRYPTION_KEY_FILE: z.string().min(1).optional(),
+  /** Push URLs may reach 127.0.0.0/8 and ::1 (tests, a receiver on the same host); http:// allowed there. */
+  EVENTS_ALLOW_LOOPBACK: flag.default(false),
+  /** Push URLs may reach private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). */
+  EVENTS_ALLOW_PRIVATE: flag.default(false),
+  /** Runs the push delivery worker in this process (0: this process only serves requests). */
+  EVENTS_WORKER: flag.default(true),
+  /** Time limit of one push try, milliseconds. */
+  EVENTS_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** SETs of different resources of one stream in flight at once. */
+  EVENTS_CONCURRENCY: int(1, 256).default(16),
+  /** Longest wait between two tries of a failing stream, seconds (exponential backoff with jitter). */
+  EVENTS_BACKOFF_MAX_SECONDS: int(1, 86_400).default(300),
+  /** How long a stream keeps failing before it is marked failed, seconds (default 24 h). */
+  EVENTS_RETRY_CEILING_SECONDS: int(1, 30 * 86_400).default(86_400),
+  /** Delivered SETs are kept this long for "redeliver from", hours; pending ones are always kept. */
+  EVENTS_RETENTION_HOURS: int(1, 24 * 365).default(168),
+  /** Longest wait of a poll with returnImmediately false (rfc8936#section-2.4), seconds. */
+  EVENTS_LONG_POLL_SECONDS: int(0, 300).default(20),
+  /** How long a new signing key is published before it signs, seconds. */
+  EVENTS_KEY_ACTIVATION_SECONDS: int(0, 30 * 86_400).default(600),
+  /** How long the worker waits between two looks at an idle outbox, milliseconds. */
+  EVENTS_POLL_INTERVAL_MS: int(10, 60_000).default(200),
   /** How long a shutdown waits for in-flight requests before it gives up, milliseconds. */
   SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
 })

@@ -3,6 +3,7 @@
 import cookie from '@fastify/cookie'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
+import type { Events } from '../../events/service.js'
 import { isStorableText } from '../../scim/text.js'
 import type { Store } from '../../store/database.js'
 import { apiKeyRoutes } from './api-keys.js'
@@ -14,6 +15,7 @@ import { projectRoutes } from './projects.js'
 import { crossOriginGuard, requireAdmin } from './session.js'
 import { settingsRoutes } from './settings.js'
 import { setupRoutes } from './setup.js'
+import { streamRoutes } from './streams.js'
 import { userRoutes } from './users.js'
 
 export interface AdminOptions {
@@ -21,7 +23,10 @@ export interface AdminOptions {
   readonly config: Config
 }
 
-export async function adminRoutes(app: FastifyInstance, { store, config }: AdminOptions): Promise<void> {
+export async function adminRoutes(
+  app: FastifyInstance,
+  { store, config, events }: AdminOptions & { events: Events },
+): Promise<void> {
   // Not the options object itself: it carries this scope's prefix, which children would add again.
   const options = { store, config }
   await app.register(cookie)
@@ -59,6 +64,7 @@ export async function adminRoutes(app: FastifyInstance, { store, config }: Admin
     await scope.register(projectRoutes, options)
     await scope.register(settingsRoutes, options)
     await scope.register(eventRoutes, options)
+    await scope.register(streamRoutes, { ...options, events })
   })
 }
 

@@ -4,11 +4,13 @@ import { isPostgres } from '../dialect.js'
 import * as m001 from './001-initial.js'
 import * as m002 from './002-member-view-index.js'
 import * as m003 from './003-event-actor.js'
+import * as m006 from './006-events.js'
 
 const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-member-view-index': m002,
   '003-event-actor': m003,
+  '006-events': m006,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -1,0 +1,132 @@
+// Events out, as one object per server process: the signing keys, the push worker, the background
+// upkeep (pruning delivered SETs, retiring old keys), and what the routes and the CLI ask of them.
+
+import { randomUUID } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Kysely } from 'kysely'
+import type { Config } from '../config.js'
+import { defaultKeyFile, lazySecretBox, type SecretBox } from '../crypto/secret-box.js'
+import { SCIM_BASE } from '../http/scim/request.js'
+import type { Metrics } from '../metrics.js'
+import type { Store } from '../store/database.js'
+import { pruneOutbox } from '../store/event-outbox.js'
+import type { Database } from '../store/schema.js'
+import { KeyRing } from './keys.js'
+import { eventMetrics } from './metrics.js'
+import { createPusher, type Pusher } from './push.js'
+import type { EventRecord } from './record.js'
+import type { Issuer } from './sign-row.js'
+import { startWorker, type Worker } from './worker.js'
+
+export interface Events {
+  readonly keys: KeyRing
+  readonly issuer: Issuer
+  readonly pusher: Pusher
+  /** Looks at the outbox now (after a test event, a resume, a redelivery). */
+  nudge(): void
+  /** Prunes delivered SETs past the retention and retires unused keys; returns rows pruned. */
+  upkeep(): Promise<number>
+  stop(): Promise<void>
+}
+
+export function secretBoxFor(config: Config): SecretBox {
+  return lazySecretBox({
+    key: config.ENCRYPTION_KEY,
+    file: config.ENCRYPTION_KEY_FILE ?? defaultKeyFile(config.DATABASE_URL),
+  })
+}
+
+export function keyRingFor(store: Store, config: Config): KeyRing {
+  // The grace covers JWKS caches (max-age 300 s) and the 10 s a process keeps its signer.
+  return new KeyRing(store.db, secretBoxFor(config), {
+    activationSeconds: config.EVENTS_KEY_ACTIVATION_SECONDS,
+    graceSeconds: 600,
+  })
+}
+
+export function issuerFor(origin: string): Issuer {
+  return { issuer: origin, scimBase: `${origin}${SCIM_BASE}` }
+}
+
+export function startEvents(
+  store: Store,
+  config: Config,
+  origin: string,
+  { metrics, log }: { metrics: Metrics; log: FastifyBaseLogger },
+): Events {
+  const keys = keyRingFor(store, config)
+  const issuer = issuerFor(origin)
+  const pusher = createPusher({
+    allowLoopback: config.EVENTS_ALLOW_LOOPBACK,
+    allowPrivate: config.EVENTS_ALLOW_PRIVATE,
+  })
+  const worker: Worker | undefined = config.EVENTS_WORKER
+    ? startWorker({
+        store,
+        config,
+        keys,
+        pusher,
+        issuer,
+        metrics: eventMetrics(metrics.registry, store),
+        log,
+      })
+    : undefined
+  if (!worker) eventMetrics(metrics.registry, store)
+  let stopped = false
+  const upkeep = async () => {
+    const before = new Date(Date.now() - config.EVENTS_RETENTION_HOURS * 3600_000).toISOString()
+    let total = 0
+    for (;;) {
+      const pruned = await pruneOutbox(store.db, before)
+      total += pruned
+      if (pruned === 0 || stopped) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const retired = await keys.retire()
+    if (retired.length) log.info({ kids: retired }, 'event signing keys no longer published')
+    return total
+  }
+  const timer = setInterval(() => {
+    upkeep().catch((error) => log.warn({ err: error }, 'event upkeep failed'))
+  }, 60_000)
+  timer.unref()
+  return {
+    keys,
+    issuer,
+    pusher,
+    nudge: () => worker?.nudge(),
+    upkeep,
+    async stop() {
+      stopped = true
+      clearInterval(timer)
+      await worker?.stop()
+      pusher.close()
+    },
+  }
+}
+
+/** Writes a test event for one stream through the outbox, like any change. Returns its row id. */
+export async function writeTestEvent(db: Kysely<Database>, stream: { id: string; platform_id: string }) {
+  const record: EventRecord = {
+    type: 'Stream',
+    id: stream.id,
+    ops: [],
+    attributes: [],
+    test: { state: randomUUID() },
+  }
+  const row = await db
+    .insertInto('event_outbox')
+    .values({
+      stream_id: stream.id,
+      platform_id: stream.platform_id,
+      txn: randomUUID().replaceAll('-', ''),
+      created_at: new Date().toISOString(),
+      resource_type: 'Stream',
+      resource_id: stream.id,
+      payload: JSON.stringify(record),
+      state: 'pending',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return Number(row.id)
+}
