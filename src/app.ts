@@ -86,7 +86,7 @@ export async function buildApp({ config, store, logStream, webRoot }: AppOptions
   const retention = startRetention(store, config, { metrics, log: app.log })
   app.decorate('retention', retention)
   app.addHook('onClose', async () => retention.stop())
-  const events = startEvents(store, config, publicOrigin(config), { metrics, log: app.log })
+  const events = await startEvents(store, config, publicOrigin(config), { metrics, log: app.log })
   app.decorate('events', events)
   // Before the store closes (the server closes the app first): the worker's last writes need it.
   app.addHook('onClose', async () => events.stop())

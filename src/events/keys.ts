@@ -69,6 +69,16 @@ export class KeyRing {
     return signer
   }
 
+  /** Creates the first key when there is none, so the JWKS publishes a key before anything is signed. */
+  async ensure(): Promise<void> {
+    const any = await this.#db
+      .selectFrom('event_keys')
+      .select('kid')
+      .where('removed_at', 'is', null)
+      .executeTakeFirst()
+    if (!any) await this.create(0)
+  }
+
   /** A new key, published now and signing after `activationSeconds` (0: at once). */
   async create(activationSeconds = this.#options.activationSeconds): Promise<EventKeyRow> {
     const { privateKey, publicKey } = await generateKeyPair(SET_ALG, { crv: 'Ed25519', extractable: true })

@@ -48,13 +48,14 @@ export function issuerFor(origin: string): Issuer {
   return { issuer: origin, scimBase: `${origin}${SCIM_BASE}` }
 }
 
-export function startEvents(
+export async function startEvents(
   store: Store,
   config: Config,
   origin: string,
   { metrics, log }: { metrics: Metrics; log: FastifyBaseLogger },
-): Events {
+): Promise<Events> {
   const keys = keyRingFor(store, config)
+  await keys.ensure()
   const issuer = issuerFor(origin)
   const pusher = createPusher({
     allowLoopback: config.EVENTS_ALLOW_LOOPBACK,
