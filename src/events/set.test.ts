@@ -159,7 +159,7 @@ describe('SET claims (RFC 8417, RFC 9967)', () => {
         ],
       },
     )
-    expect((set?.events[`${PREFIX}patch:full`] as any).effectiveRoles).toEqual({
+    expect((set!.events[`${PREFIX}patch:full`] as any).effectiveRoles).toEqual({
       everyProject: 'Admin',
       projects: [
         { value: 'g1', role: 'Admin' },
@@ -221,7 +221,7 @@ describe('SET claims (RFC 8417, RFC 9967)', () => {
         ],
       },
     )
-    expect((set?.events[`${PREFIX}patch:full`] as any).effectiveRoles).toEqual({
+    expect((set!.events[`${PREFIX}patch:full`] as any).effectiveRoles).toEqual({
       allMembers: 'Viewer',
       members: [
         { value: 'admin', role: 'Admin' },
@@ -235,7 +235,7 @@ describe('SET claims (RFC 8417, RFC 9967)', () => {
       { type: 'Member', op: 'role', project: group(), userId: 'u1', before: 'Editor', after: 'Admin' },
       { users: new Map([['u1', { platform_role: 'MEMBER', status: 'ACTIVE' }]]) },
     )
-    expect((set?.events[`${PREFIX}patch:full`] as any).effectiveRoles).toEqual({
+    expect((set!.events[`${PREFIX}patch:full`] as any).effectiveRoles).toEqual({
       members: [{ value: 'u1', role: 'Admin' }],
     })
   })

@@ -12,7 +12,7 @@ const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 const ROLE_EXT = 'urn:ietf:params:scim:schemas:activepieces:1.0:CustomUserAttributes'
 const PROV = 'urn:ietf:params:scim:event:prov:'
-export const ENV = {
+const ENV = {
   EVENTS_ALLOW_LOOPBACK: '1',
   EVENTS_POLL_INTERVAL_MS: '20',
   EVENTS_BACKOFF_MAX_SECONDS: '1',
@@ -127,7 +127,7 @@ describe.each(dialects)('events out on %s', (dialect) => {
   })
 
   it('a platform role change tells the receiver the user is now Admin of every project', async () => {
-    const stream = await pushStream()
+    await pushStream()
     const user = await t.scim('POST', '/Users', {
       schemas: [USER],
       userName: 'ops@contoso.test',
@@ -145,7 +145,7 @@ describe.each(dialects)('events out on %s', (dialect) => {
   })
 
   it('a change that rolls back publishes nothing', async () => {
-    const stream = await pushStream()
+    await pushStream()
     const group = await t.scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Rollback' })
     const groupId = group.json().id
     // An unknown member fails the whole PATCH, the rename with it.
@@ -229,7 +229,7 @@ describe.each(dialects)('events out on %s', (dialect) => {
   })
 
   it('an event filter sends only the events asked for, as notices when asked', async () => {
-    const stream = await pushStream({ events: ['prov:delete', 'prov:patch:notice'] })
+    await pushStream({ events: ['prov:delete', 'prov:patch:notice'] })
     const user = await t.scim('POST', '/Users', { schemas: [USER], userName: 'filtered@contoso.test' })
     const id = user.json().id
     await t.scim('PATCH', `/Users/${id}`, {
