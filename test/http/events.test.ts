@@ -1,5 +1,7 @@
-import { createLocalJWKSet, jwtVerify } from 'jose'
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { secretBox } from '../../src/crypto/secret-box.js'
+import { KeyRing } from '../../src/events/keys.js'
 import { createApiKey } from '../../src/store/api-keys.js'
 import { createPlatform } from '../../src/store/platforms.js'
 import { type AdminClient, createAccount, signedIn } from '../helpers/admin.js'
@@ -313,6 +315,32 @@ describe.each(dialects)('events out on %s', (dialect) => {
       const jtis = Object.keys(res.json().sets)
       expect(jtis).toHaveLength(1)
       await pollAs(t.secret, { ack: jtis, maxEvents: 0 })
+    })
+
+    it('rotation: the new key signs, the old one stays published until what it signed is acknowledged', async () => {
+      await t.scim('POST', '/Users', { schemas: [USER], userName: 'rotate@contoso.test' })
+      const before = await pollAs(t.secret, { returnImmediately: true })
+      const [jti, jwt] = Object.entries(before.json().sets)[0] as [string, string]
+      const oldKid = decodeProtectedHeader(jwt).kid
+      const next = await t.app.events.keys.create(0)
+      // A ring without a grace period, to see retirement decided by use alone.
+      const ring = new KeyRing(t.store.db, secretBox(Buffer.from(ENV.ENCRYPTION_KEY, 'hex')), {
+        activationSeconds: 0,
+        graceSeconds: 0,
+      })
+      expect(await ring.retire()).toEqual([])
+      const kids = async () =>
+        (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' }))
+          .json()
+          .keys.map((k: { kid: string }) => k.kid)
+      expect(await kids()).toEqual(expect.arrayContaining([oldKid, next.kid]))
+      const again = await pollAs(t.secret, { returnImmediately: true })
+      const resigned = again.json().sets[jti] as string
+      expect(decodeProtectedHeader(resigned).kid).toBe(next.kid)
+      await jwtVerify(resigned, await verifier(), { typ: 'secevent+jwt' })
+      await pollAs(t.secret, { ack: [jti], maxEvents: 0 })
+      expect(await ring.retire()).toContain(oldKid)
+      expect(await kids()).not.toContain(oldKid)
     })
 
     it("refuses another platform's key and a missing key, and shows them nothing", async () => {
