@@ -64,6 +64,20 @@ describe.each(dialects)('events out on %s', (dialect) => {
     return createLocalJWKSet(jwks.json())
   }
 
+  it('the admin API description documents the stream routes', async () => {
+    const doc = (await t.app.inject('/api/v1/openapi.json')).json()
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/events/streams',
+        '/events/streams/{id}',
+        '/events/streams/{id}/redeliver',
+        '/events/streams/{id}/test',
+        '/events/streams/{id}/poll',
+      ]),
+    )
+    expect(doc.components.schemas.EventStream).toBeDefined()
+  })
+
   it('publishes the signing keys as a public, briefly cacheable JWKS', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })
     expect(res.statusCode).toBe(200)
