@@ -56,8 +56,12 @@ const schema = z.object({
   EVENTS_ALLOW_LOOPBACK: flag.default(false),
   /** Push URLs may reach private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). */
   EVENTS_ALLOW_PRIVATE: flag.default(false),
-  /** Runs the push delivery worker in this process (0: this process only serves requests). */
-  EVENTS_WORKER: flag.default(true),
+  /**
+   * Where this process delivers push streams: on a worker thread with its own database connection
+   * (default: signing and HTTP never take the event loop from SCIM requests), inline on the main
+   * thread, or off (this process only serves requests; another process delivers).
+   */
+  EVENTS_WORKER: z.enum(['thread', 'inline', 'off']).default('thread'),
   /** Time limit of one push try, milliseconds. */
   EVENTS_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** SETs of different resources of one stream in flight at once. */
@@ -109,5 +113,11 @@ function describe(issue: z.core.$ZodIssue): string {
 
 /** A config for tests: defaults plus overrides, no environment. */
 export function testConfig(overrides: Partial<Record<keyof z.infer<typeof schema>, string>> = {}): Config {
-  return loadConfig({ DATABASE_URL: 'file::memory:', LOG_LEVEL: 'silent', ...overrides })
+  // Inline delivery: a test's store is not always the database DATABASE_URL names.
+  return loadConfig({
+    DATABASE_URL: 'file::memory:',
+    LOG_LEVEL: 'silent',
+    EVENTS_WORKER: 'inline',
+    ...overrides,
+  })
 }

@@ -4,9 +4,10 @@ import { sql } from 'kysely'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { Store } from '../store/database.js'
 
+/** What the delivery worker reports; a worker thread forwards it to the main thread's registry. */
 export interface EventMetrics {
-  readonly deliveries: Counter<'outcome'>
-  readonly lag: Histogram
+  readonly deliveries: { inc(labels: { outcome: string }, value?: number): void }
+  readonly lag: { observe(seconds: number): void }
 }
 
 export function eventMetrics(registry: Registry, store: Store): EventMetrics {

@@ -11,7 +11,6 @@
 // above the longest round, so two processes never deliver one stream at once.
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
 import type { Store } from '../store/database.js'
 import { type Outcome, pendingRows, recordOutcomes } from '../store/event-outbox.js'
@@ -25,6 +24,13 @@ import { type Issuer, signRow } from './sign-row.js'
 
 const BATCH = 500
 
+/** The few log calls the worker makes (pino's signature), so a worker thread can forward them. */
+export interface WorkerLog {
+  info(object: object, message: string): void
+  warn(object: object, message: string): void
+  error(object: object, message: string): void
+}
+
 export interface WorkerDeps {
   readonly store: Store
   readonly config: Config
@@ -32,7 +38,7 @@ export interface WorkerDeps {
   readonly pusher: Pusher
   readonly issuer: Issuer
   readonly metrics: EventMetrics
-  readonly log: FastifyBaseLogger
+  readonly log: WorkerLog
 }
 
 export interface Worker {
