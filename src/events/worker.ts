@@ -52,7 +52,7 @@ export function startWorker(deps: WorkerDeps): Worker {
   const { store, config, log } = deps
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   // Longer than a round can last: new tries stop at half the lease, and one try lasts at most the timeout.
-  const leaseMs = Math.max(30_000, 2 * config.EVENTS_TIMEOUT_MS + 10_000)
+  const leaseMs = 2 * config.EVENTS_TIMEOUT_MS + 10_000
   const running = new Map<string, Promise<void>>()
   const held = new Set<string>()
   let stopped = false
