@@ -161,6 +161,17 @@ describe.each(dialects)('the README receivers on %s', (dialect) => {
         if (Number(pending.n) === 0) break
         await new Promise((r) => setTimeout(r, 100))
       }
+      // returnImmediately false really waits: with nothing to send, a poll loop makes few requests.
+      const polls = async () =>
+        Number(
+          (await app.inject({ method: 'GET', url: '/metrics' })).body.match(
+            /muster_http_requests_total\{[^}]*route="\/api\/v1\/events\/streams\/:id\/poll"[^}]*\} (\d+)/,
+          )?.[1] ?? 0,
+        )
+      const before = await polls()
+      expect(before).toBeGreaterThan(0)
+      await new Promise((r) => setTimeout(r, 3000))
+      expect((await polls()) - before).toBeLessThanOrEqual(3)
       const left = await store.db
         .selectFrom('event_outbox')
         .select((eb) => eb.fn.countAll().as('n'))

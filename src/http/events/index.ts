@@ -76,8 +76,10 @@ export async function eventsHttp(
           'invalid_request',
           parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         )
+      // The client going away ends a long poll early. (The request's own 'close' fires once its body
+      // is read; the response's fires when the connection closes before an answer.)
       const closed = new AbortController()
-      request.raw.on('close', () => closed.abort())
+      reply.raw.on('close', () => closed.abort())
       const answer = await poll(store, events, stream, parsed.data, {
         maxWaitMs: config.EVENTS_LONG_POLL_SECONDS * 1000,
         signal: closed.signal,
