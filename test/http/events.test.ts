@@ -219,6 +219,10 @@ describe.each(dialects)('events out on %s', (dialect) => {
     const list = await admin.call('GET', '/events/streams')
     const view = list.json().streams.find((s: { id: string }) => s.id === stream.id)
     expect(view).toMatchObject({ status: 'paused', backlog: 1 })
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body
+    expect(metrics).toMatch(/^muster_events_backlog [1-9]/m)
+    expect(metrics).toMatch(/^muster_events_lag_seconds [0-9.]+$/m)
+    expect(metrics).toMatch(/^muster_events_deliveries_total\{outcome="delivered"\} [1-9]/m)
     await admin.call('PATCH', `/events/streams/${stream.id}`, { status: 'enabled' })
     const [first] = await receiver.waitFor(1)
     // Recorded as delivered once the round ends.
@@ -279,6 +283,57 @@ describe.each(dialects)('events out on %s', (dialect) => {
       (await otherAdmin.call('PATCH', `/events/streams/${stream.id}`, { status: 'paused' })).statusCode,
     ).toBe(404)
     expect((await otherAdmin.call('DELETE', `/events/streams/${stream.id}`)).statusCode).toBe(404)
+  })
+
+  it('prunes delivered SETs past the retention and keeps every SET still owed, however old', async () => {
+    const stream = await pushStream()
+    await admin.call('PATCH', `/events/streams/${stream.id}`, { status: 'paused' })
+    await t.scim('POST', '/Users', { schemas: [USER], userName: 'old-pending@contoso.test' })
+    await t.scim('POST', '/Users', { schemas: [USER], userName: 'old-delivered@contoso.test' })
+    const rows = await t.store.db
+      .selectFrom('event_outbox')
+      .select('id')
+      .where('stream_id', '=', stream.id)
+      .orderBy('id')
+      .execute()
+    expect(rows).toHaveLength(2)
+    const old = new Date(Date.now() - 400 * 3600_000).toISOString()
+    await t.store.db
+      .updateTable('event_outbox')
+      .set({ created_at: old })
+      .where('stream_id', '=', stream.id)
+      .execute()
+    await t.store.db
+      .updateTable('event_outbox')
+      .set({ state: 'delivered' })
+      .where('id', '=', Number(rows[1]?.id))
+      .execute()
+    await t.app.events.upkeep()
+    const left = await t.store.db
+      .selectFrom('event_outbox')
+      .select(['id', 'state'])
+      .where('stream_id', '=', stream.id)
+      .execute()
+    expect(left.map((r) => [Number(r.id), r.state])).toEqual([[Number(rows[0]?.id), 'pending']])
+  })
+
+  it('a platform without streams writes no outbox rows', async () => {
+    const before = await t.store.db
+      .selectFrom('event_outbox')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
+    const other = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/scim/v2/Users',
+      headers: { authorization: `Bearer ${otherKey}`, 'content-type': 'application/scim+json' },
+      payload: { schemas: [USER], userName: 'quiet@beta.test' },
+    })
+    expect(other.statusCode).toBe(201)
+    const after = await t.store.db
+      .selectFrom('event_outbox')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
+    expect(Number(after.n)).toBe(Number(before.n))
   })
 
   describe('poll (RFC 8936)', () => {
