@@ -29,8 +29,16 @@ const flush = () => {
 }
 const flusher = setInterval(flush, 500)
 const metrics: EventMetrics = {
-  deliveries: { inc: ({ outcome }) => void (report[outcome as 'delivered' | 'refused' | 'retry'] += 1) },
-  lag: { observe: (seconds) => void report.lags.push(seconds) },
+  deliveries: {
+    inc: ({ outcome }) => {
+      report[outcome as 'delivered' | 'refused' | 'retry'] += 1
+    },
+  },
+  lag: {
+    observe: (seconds) => {
+      report.lags.push(seconds)
+    },
+  },
 }
 const errorOf = (object: object) =>
   'err' in object && object.err instanceof Error

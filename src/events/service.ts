@@ -16,7 +16,6 @@ import { eventMetrics } from './metrics.js'
 import { createPusher, type Pusher } from './push.js'
 import type { EventRecord } from './record.js'
 import type { Issuer } from './sign-row.js'
-import { startThreadWorker } from './thread-host.js'
 import { startWorker, type Worker } from './worker.js'
 
 export interface Events {
