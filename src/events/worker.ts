@@ -89,6 +89,13 @@ export function startWorker(deps: WorkerDeps): Worker {
   /** Rounds on one stream while it has a full batch pending and delivers without failure. */
   async function runStream(stream: EventStreamRow): Promise<void> {
     let current = stream
+    // Nothing owed: no lease to take (no write at all while a stream is idle), unless a failure
+    // run must be cleared.
+    const waiting = await pendingRows(store.db, stream.id, 1)
+    if (waiting.length === 0) {
+      if (stream.failures > 0) await recordSuccess(store.db, stream.id, new Date().toISOString())
+      return
+    }
     for (;;) {
       if (stopped) return
       const now = Date.now()
@@ -105,7 +112,9 @@ export function startWorker(deps: WorkerDeps): Worker {
       }
       held.add(current.id)
       const { more, failed } = await round(current, now + leaseMs / 2)
-      if (!more || failed) return
+      if (failed) return
+      // More may have been written meanwhile: look again soon rather than at the next interval.
+      if (!more) return schedule(10)
       current = { ...current, failing_since: null, failures: 0 }
     }
   }
