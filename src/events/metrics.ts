@@ -35,6 +35,19 @@ export function eventMetrics(registry: Registry, store: Store): EventMetrics {
       this.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0)
     },
   })
+  new Gauge({
+    name: 'muster_events_streams',
+    help: 'Event streams by status (enabled, paused, failed): alert on failed.',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const { rows } = await sql<{ status: string; n: number | string }>`
+        select status, count(*) as n from event_streams group by status`.execute(store.db)
+      this.reset()
+      for (const status of ['enabled', 'paused', 'failed']) this.set({ status }, 0)
+      for (const row of rows) this.set({ status: row.status }, Number(row.n))
+    },
+  })
   return {
     deliveries: new Counter({
       name: 'muster_events_deliveries_total',

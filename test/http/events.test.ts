@@ -222,6 +222,7 @@ describe.each(dialects)('events out on %s', (dialect) => {
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body
     expect(metrics).toMatch(/^muster_events_backlog [1-9]/m)
     expect(metrics).toMatch(/^muster_events_lag_seconds [0-9.]+$/m)
+    expect(metrics).toMatch(/^muster_events_streams\{status="paused"\} 1$/m)
     expect(metrics).toMatch(/^muster_events_deliveries_total\{outcome="delivered"\} [1-9]/m)
     await admin.call('PATCH', `/events/streams/${stream.id}`, { status: 'enabled' })
     const [first] = await receiver.waitFor(1)
