@@ -22,7 +22,10 @@ import type { EventMetrics } from './metrics.js'
 import type { Pusher } from './push.js'
 import { type Issuer, signRow } from './sign-row.js'
 
-const BATCH = 500
+/** Rows per round: small enough that a SET written during a round waits little for the next. */
+const BATCH = 200
+/** How often last_delivered_at is written while a stream delivers steadily. */
+const SUCCESS_EVERY_MS = 1000
 
 /** The few log calls the worker makes (pino's signature), so a worker thread can forward them. */
 export interface WorkerLog {
@@ -51,10 +54,13 @@ export interface Worker {
 export function startWorker(deps: WorkerDeps): Worker {
   const { store, config, log } = deps
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
-  // Longer than a round can last: new tries stop at half the lease, and one try lasts at most the timeout.
+  // Renewed when half has run out, so a round starts with at least timeout + 5 s left; new tries stop
+  // 2 s + one timeout before the lease ends, so the last try ends inside it.
   const leaseMs = 2 * config.EVENTS_TIMEOUT_MS + 10_000
   const running = new Map<string, Promise<void>>()
-  const held = new Set<string>()
+  /** Streams whose lease this process holds, and until when. */
+  const held = new Map<string, number>()
+  const successAt = new Map<string, number>()
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let ticking: Promise<void> | undefined
@@ -99,19 +105,26 @@ export function startWorker(deps: WorkerDeps): Worker {
     for (;;) {
       if (stopped) return
       const now = Date.now()
-      const leased = await takeLease(
-        store.db,
-        current.id,
-        owner,
-        new Date(now + leaseMs).toISOString(),
-        new Date(now).toISOString(),
-      )
-      if (!leased) {
-        held.delete(current.id)
-        return
+      // Renewed once half of it has run out: one write per ~lease/2, not one per round.
+      if ((held.get(current.id) ?? 0) - now < leaseMs / 2) {
+        const leased = await takeLease(
+          store.db,
+          current.id,
+          owner,
+          new Date(now + leaseMs).toISOString(),
+          new Date(now).toISOString(),
+        )
+        if (!leased) {
+          held.delete(current.id)
+          return
+        }
+        held.set(current.id, now + leaseMs)
       }
-      held.add(current.id)
-      const { more, failed } = await round(current, now + leaseMs / 2)
+      // New tries stop early enough that the last one ends before the lease does.
+      const { more, failed } = await round(
+        current,
+        (held.get(current.id) ?? now) - config.EVENTS_TIMEOUT_MS - 2000,
+      )
       if (failed) return
       // More may have been written meanwhile: look again soon rather than at the next interval.
       if (!more) return schedule(10)
@@ -196,8 +209,14 @@ export function startWorker(deps: WorkerDeps): Worker {
       if (failed) log.error({ streamId: stream.id, error: failure }, 'event stream marked failed')
       return { more: false, failed: true }
     }
-    if (stream.failures > 0 || outcomes.some((o) => o.state === 'delivered'))
+    const delivered = outcomes.some((o) => o.state === 'delivered')
+    if (
+      stream.failures > 0 ||
+      (delivered && now.getTime() - (successAt.get(stream.id) ?? 0) >= SUCCESS_EVERY_MS)
+    ) {
       await recordSuccess(store.db, stream.id, now.toISOString())
+      successAt.set(stream.id, now.getTime())
+    }
     return { more: rows.length === BATCH || outcomes.length < rows.length, failed: false }
   }
 
@@ -209,7 +228,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       clearTimeout(timer)
       await ticking
       await Promise.allSettled(running.values())
-      await Promise.allSettled([...held].map((id) => releaseLease(store.db, id, owner)))
+      await Promise.allSettled([...held.keys()].map((id) => releaseLease(store.db, id, owner)))
     },
   }
 }
