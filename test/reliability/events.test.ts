@@ -154,7 +154,7 @@ describe.each(dialects)('events out, %s', (dialect: Dialect) => {
     expect(withStream.failed + without.failed).toBe(0)
     // As fast as without a stream: medians within 25% (plus 1 ms of timer noise) of each other.
     expect(a).toBeLessThan(b * 1.25 + 1)
-  })
+  }, (outageSeconds + 300) * 1000)
 })
 
 // PostgreSQL is where several processes are meant to run; two processes on one SQLite file must not
