@@ -9,6 +9,7 @@ import type { EventMetrics } from './metrics.js'
 import { createPusher } from './push.js'
 import { issuerFor, keyRingFor } from './service.js'
 import { startWorker, type WorkerLog } from './worker.js'
+import { rpcWrites } from './writes.js'
 
 export type ThreadMessage =
   | { type: 'report'; delivered: number; refused: number; retry: number; lags: number[] }
@@ -50,6 +51,7 @@ const log: WorkerLog = {
   error: (object, message) => send({ type: 'log', level: 'error', object: errorOf(object), message }),
 }
 
+// Reads only: every write goes to the main thread (writes.ts).
 const store = createStore({ url: config.DATABASE_URL, poolSize: 2 })
 const pusher = createPusher({
   allowLoopback: config.EVENTS_ALLOW_LOOPBACK,
@@ -57,6 +59,7 @@ const pusher = createPusher({
 })
 const worker = startWorker({
   store,
+  writes: rpcWrites(port),
   config,
   keys: keyRingFor(store, config),
   pusher,

@@ -16,9 +16,13 @@ import { eventMetrics } from './metrics.js'
 import { createPusher, type Pusher } from './push.js'
 import type { EventRecord } from './record.js'
 import type { Issuer } from './sign-row.js'
+import { startThreadWorker } from './thread-host.js'
 import { startWorker, type Worker } from './worker.js'
+import { storeWrites } from './writes.js'
 
 export interface Events {
+  /** Where this process delivers push streams (EVENTS_WORKER, inline for an in-memory database). */
+  readonly mode: 'thread' | 'inline' | 'off'
   readonly keys: KeyRing
   readonly issuer: Issuer
   readonly pusher: Pusher
@@ -61,18 +65,17 @@ export async function startEvents(
     allowLoopback: config.EVENTS_ALLOW_LOOPBACK,
     allowPrivate: config.EVENTS_ALLOW_PRIVATE,
   })
-  const worker: Worker | undefined = config.EVENTS_WORKER
-    ? startWorker({
-        store,
-        config,
-        keys,
-        pusher,
-        issuer,
-        metrics: eventMetrics(metrics.registry, store),
-        log,
-      })
-    : undefined
-  if (!worker) eventMetrics(metrics.registry, store)
+  const deliveryMetrics = eventMetrics(metrics.registry, store)
+  // An in-memory SQLite database exists on its own connection only: no thread can read it.
+  const memory = /^(file:)?(:memory:)?$/i.test(config.DATABASE_URL)
+  const mode = config.EVENTS_WORKER === 'thread' && memory ? 'inline' : config.EVENTS_WORKER
+  const writes = storeWrites(store)
+  const worker: Worker | undefined =
+    mode === 'thread'
+      ? startThreadWorker(writes, config, origin, deliveryMetrics, log)
+      : mode === 'inline'
+        ? startWorker({ store, writes, config, keys, pusher, issuer, metrics: deliveryMetrics, log })
+        : undefined
   let stopped = false
   const upkeep = async () => {
     const before = new Date(Date.now() - config.EVENTS_RETENTION_HOURS * 3600_000).toISOString()
@@ -92,6 +95,7 @@ export async function startEvents(
   }, 60_000)
   timer.unref()
   return {
+    mode,
     keys,
     issuer,
     pusher,

@@ -6,8 +6,10 @@ import type { Config } from '../config.js'
 import type { ThreadMessage } from './delivery-thread.js'
 import type { EventMetrics } from './metrics.js'
 import type { Worker as DeliveryWorker, WorkerLog } from './worker.js'
+import { answerWrite, type WriteRequest, type Writes } from './writes.js'
 
 export function startThreadWorker(
+  writes: Writes,
   config: Config,
   origin: string,
   metrics: EventMetrics,
@@ -18,12 +20,24 @@ export function startThreadWorker(
   let stopped: Promise<void> = Promise.resolve()
 
   const start = () => {
-    // .js in the build; under tsx (development, tests, benchmarks) the thread inherits its loader.
-    thread = new Worker(new URL('./delivery-thread.js', import.meta.url), { workerData: { config, origin } })
+    // .js in the build; run from source (tsx: development, tests, benchmarks) the .ts file, which
+    // the thread loads through the loader it inherits.
+    const workerData = { config, origin }
+    if (import.meta.url.endsWith('.ts')) {
+      // Threads do not inherit tsx's module hooks: register them first, then load the thread's module.
+      const tsx = import.meta.resolve('tsx/esm/api')
+      const entry = new URL('./delivery-thread.ts', import.meta.url).href
+      const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}) })`
+      thread = new Worker(boot, { eval: true, workerData })
+    } else {
+      thread = new Worker(new URL('./delivery-thread.js', import.meta.url), { workerData })
+    }
     thread.unref()
     stopped = new Promise((resolve) => {
-      thread.on('message', (message: ThreadMessage) => {
-        if (message.type === 'report') {
+      thread.on('message', (message: ThreadMessage | WriteRequest) => {
+        if (message.type === 'write') {
+          void answerWrite(writes, message).then((answer) => thread.postMessage(answer))
+        } else if (message.type === 'report') {
           if (message.delivered) metrics.deliveries.inc({ outcome: 'delivered' }, message.delivered)
           if (message.refused) metrics.deliveries.inc({ outcome: 'refused' }, message.refused)
           if (message.retry) metrics.deliveries.inc({ outcome: 'retry' }, message.retry)

@@ -13,14 +13,15 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Config } from '../config.js'
 import type { Store } from '../store/database.js'
-import { type Outcome, pendingRows, recordOutcomes } from '../store/event-outbox.js'
-import { dueStreams, recordFailure, recordSuccess, releaseLease, takeLease } from '../store/event-streams.js'
+import { type Outcome, pendingRows } from '../store/event-outbox.js'
+import { dueStreams } from '../store/event-streams.js'
 import type { EventStreamRow, OutboxRow } from '../store/schema.js'
 import { backoffMs } from './backoff.js'
 import type { KeyRing } from './keys.js'
 import type { EventMetrics } from './metrics.js'
 import type { Pusher } from './push.js'
 import { type Issuer, signRow } from './sign-row.js'
+import type { Writes } from './writes.js'
 
 /** Rows per round: small enough that a SET written during a round waits little for the next. */
 const BATCH = 200
@@ -35,7 +36,10 @@ export interface WorkerLog {
 }
 
 export interface WorkerDeps {
+  /** Reads (due streams, pending rows, keys). */
   readonly store: Store
+  /** Writes (leases, outcomes, stream state): see writes.ts. */
+  readonly writes: Writes
   readonly config: Config
   readonly keys: KeyRing
   readonly pusher: Pusher
@@ -52,7 +56,7 @@ export interface Worker {
 }
 
 export function startWorker(deps: WorkerDeps): Worker {
-  const { store, config, log } = deps
+  const { store, config, log, writes } = deps
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   // Renewed when half has run out, so a round starts with at least timeout + 5 s left; new tries stop
   // 2 s + one timeout before the lease ends, so the last try ends inside it.
@@ -99,7 +103,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     // run must be cleared.
     const waiting = await pendingRows(store.db, stream.id, 1)
     if (waiting.length === 0) {
-      if (stream.failures > 0) await recordSuccess(store.db, stream.id, new Date().toISOString())
+      if (stream.failures > 0) await writes.recordSuccess(stream.id, new Date().toISOString())
       return
     }
     for (;;) {
@@ -107,8 +111,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       const now = Date.now()
       // Renewed once half of it has run out: one write per ~lease/2, not one per round.
       if ((held.get(current.id) ?? 0) - now < leaseMs / 2) {
-        const leased = await takeLease(
-          store.db,
+        const leased = await writes.takeLease(
           current.id,
           owner,
           new Date(now + leaseMs).toISOString(),
@@ -138,7 +141,7 @@ export function startWorker(deps: WorkerDeps): Worker {
   ): Promise<{ more: boolean; failed: boolean }> {
     const rows = await pendingRows(store.db, stream.id, BATCH)
     if (rows.length === 0) {
-      if (stream.failures > 0) await recordSuccess(store.db, stream.id, new Date().toISOString())
+      if (stream.failures > 0) await writes.recordSuccess(stream.id, new Date().toISOString())
       return { more: false, failed: false }
     }
     const signer = await deps.keys.signer()
@@ -194,13 +197,13 @@ export function startWorker(deps: WorkerDeps): Worker {
       for (let chain = queue.shift(); chain; chain = queue.shift()) await deliverChain(chain)
     })
     await Promise.all(lanes)
-    if (outcomes.length > 0) await store.transaction((trx) => recordOutcomes(trx, stream.id, outcomes))
+    if (outcomes.length > 0) await writes.recordOutcomes(stream.id, outcomes)
     const now = new Date()
     if (failure !== undefined) {
       const since = stream.failing_since ? Date.parse(stream.failing_since) : now.getTime()
       const failed = now.getTime() - since >= config.EVENTS_RETRY_CEILING_SECONDS * 1000
       const retryAt = new Date(now.getTime() + backoffMs(stream.failures, config.EVENTS_BACKOFF_MAX_SECONDS))
-      await recordFailure(store.db, stream, {
+      await writes.recordFailure(stream, {
         error: failure,
         retryAt: retryAt.toISOString(),
         now: now.toISOString(),
@@ -214,7 +217,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       stream.failures > 0 ||
       (delivered && now.getTime() - (successAt.get(stream.id) ?? 0) >= SUCCESS_EVERY_MS)
     ) {
-      await recordSuccess(store.db, stream.id, now.toISOString())
+      await writes.recordSuccess(stream.id, now.toISOString())
       successAt.set(stream.id, now.getTime())
     }
     return { more: rows.length === BATCH || outcomes.length < rows.length, failed: false }
@@ -228,7 +231,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       clearTimeout(timer)
       await ticking
       await Promise.allSettled(running.values())
-      await Promise.allSettled([...held.keys()].map((id) => releaseLease(store.db, id, owner)))
+      await Promise.allSettled([...held.keys()].map((id) => writes.releaseLease(id, owner)))
     },
   }
 }

@@ -1,8 +1,11 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.js'
+import { loadConfig, testConfig } from '../../src/config.js'
 import { secretBox } from '../../src/crypto/secret-box.js'
 import { KeyRing } from '../../src/events/keys.js'
 import { createApiKey } from '../../src/store/api-keys.js'
+import type { Store } from '../../src/store/database.js'
 import { createPlatform } from '../../src/store/platforms.js'
 import { type AdminClient, createAccount, signedIn } from '../helpers/admin.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
@@ -335,6 +338,29 @@ describe.each(dialects)('events out on %s', (dialect) => {
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow()
     expect(Number(after.n)).toBe(Number(before.n))
+  })
+
+  it('by default delivers from a worker thread with its own connection', async () => {
+    const threaded = await buildApp({
+      config: testConfig({
+        ...ENV,
+        EVENTS_WORKER: 'thread',
+        DATABASE_URL: (t.store as Store & { url: string }).url,
+        PUBLIC_URL: 'https://muster.test',
+      }),
+      store: t.store,
+      webRoot: null,
+    })
+    try {
+      expect(threaded.events.mode).toBe('thread')
+      expect(loadConfig({}).EVENTS_WORKER).toBe('thread')
+      await pushStream()
+      await t.scim('POST', '/Users', { schemas: [USER], userName: 'threaded@contoso.test' })
+      const sets = await receiver.waitFor(1)
+      expect(summary(sets[0]!)[0]).toBe('prov:create:full')
+    } finally {
+      await threaded.close()
+    }
   })
 
   describe('poll (RFC 8936)', () => {

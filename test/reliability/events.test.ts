@@ -94,67 +94,71 @@ describe.each(dialects)('events out, %s', (dialect: Dialect) => {
   })
 
   const outageSeconds = Number(process.env.EVENTS_OUTAGE_SECONDS ?? (dialect === 'sqlite' ? 600 : 45))
-  it(`a receiver down for ${outageSeconds} s (503, then refusing connections) gets everything afterwards, in order; SCIM is not slowed`, async () => {
-    const f = await createFixture(dialect, 'events-outage')
-    fixtures.push(f)
-    // A second platform without a stream: its requests are the "without a stream" baseline.
-    const baseline = await withStore(f, async (store) => {
-      const platform = await createPlatform(store.db, 'no stream')
-      return (await createApiKey(store.db, platform.id, 'idp')).secret
-    })
-    const before = await receiver()
-    let r = before
-    const port = r.port
-    await addPushStream(f, r.url)
-    const server = await startServer(f.url, { ...EVENTS_ENV, EVENTS_BACKOFF_MAX_SECONDS: '5' }, 30_000)
-    const groupId = await createGroup(server.port, f.secret, 'Outage group')
-    const otherGroup = await createGroup(server.port, baseline, 'Baseline group')
-    r.answer = () => ({ status: 503 })
-    const withStream = { ok: 0, failed: 0, rolledBack: 0, latencies: [] as number[] }
-    const without = { ok: 0, failed: 0, rolledBack: 0, latencies: [] as number[] }
-    let stop = false
-    // One client on each platform, side by side, so both see the same machine load.
-    const clients = [
-      syncClient(
-        () => server.port,
-        f.secret,
-        groupId,
-        0,
-        () => stop,
-        withStream,
-      ),
-      syncClient(
-        () => server.port,
-        baseline,
-        otherGroup,
-        1,
-        () => stop,
-        without,
-      ),
-    ]
-    await new Promise((resolve) => setTimeout(resolve, (outageSeconds * 1000) / 2))
-    await r.close() // from now on: connection refused
-    await new Promise((resolve) => setTimeout(resolve, (outageSeconds * 1000) / 2))
-    stop = true
-    await Promise.all(clients)
-    const pending = await waitForEmptyBacklog(f, 1000)
-    r = await receiver(port)
-    const left = await waitForEmptyBacklog(f, 180_000)
-    // What arrived before the outage began (the group's creation, say), then everything after it.
-    const report = await checkDelivery(f, [...before.received, ...r.received])
-    const [a, b] = [median(withStream.latencies), median(without.latencies)]
-    console.log(
-      `events outage ${dialect}: ${outageSeconds} s down, ${withStream.ok} requests with the stream (median ${a.toFixed(2)} ms), ` +
-        `${without.ok} without (median ${b.toFixed(2)} ms); ${pending} SETs waited, ${report.unique} arrived afterwards`,
-    )
-    await killServer(server, 'SIGTERM')
-    expect(pending).toBeGreaterThan(0)
-    expect(left).toBe(0)
-    expect(report.problems).toEqual([])
-    expect(withStream.failed + without.failed).toBe(0)
-    // As fast as without a stream: medians within 25% (plus 1 ms of timer noise) of each other.
-    expect(a).toBeLessThan(b * 1.25 + 1)
-  }, (outageSeconds + 300) * 1000)
+  it(
+    `a receiver down for ${outageSeconds} s (503, then refusing connections) gets everything afterwards, in order; SCIM is not slowed`,
+    async () => {
+      const f = await createFixture(dialect, 'events-outage')
+      fixtures.push(f)
+      // A second platform without a stream: its requests are the "without a stream" baseline.
+      const baseline = await withStore(f, async (store) => {
+        const platform = await createPlatform(store.db, 'no stream')
+        return (await createApiKey(store.db, platform.id, 'idp')).secret
+      })
+      const before = await receiver()
+      let r = before
+      const port = r.port
+      await addPushStream(f, r.url)
+      const server = await startServer(f.url, { ...EVENTS_ENV, EVENTS_BACKOFF_MAX_SECONDS: '5' }, 30_000)
+      const groupId = await createGroup(server.port, f.secret, 'Outage group')
+      const otherGroup = await createGroup(server.port, baseline, 'Baseline group')
+      r.answer = () => ({ status: 503 })
+      const withStream = { ok: 0, failed: 0, rolledBack: 0, latencies: [] as number[] }
+      const without = { ok: 0, failed: 0, rolledBack: 0, latencies: [] as number[] }
+      let stop = false
+      // One client on each platform, side by side, so both see the same machine load.
+      const clients = [
+        syncClient(
+          () => server.port,
+          f.secret,
+          groupId,
+          0,
+          () => stop,
+          withStream,
+        ),
+        syncClient(
+          () => server.port,
+          baseline,
+          otherGroup,
+          1,
+          () => stop,
+          without,
+        ),
+      ]
+      await new Promise((resolve) => setTimeout(resolve, (outageSeconds * 1000) / 2))
+      await r.close() // from now on: connection refused
+      await new Promise((resolve) => setTimeout(resolve, (outageSeconds * 1000) / 2))
+      stop = true
+      await Promise.all(clients)
+      const pending = await waitForEmptyBacklog(f, 1000)
+      r = await receiver(port)
+      const left = await waitForEmptyBacklog(f, 180_000)
+      // What arrived before the outage began (the group's creation, say), then everything after it.
+      const report = await checkDelivery(f, [...before.received, ...r.received])
+      const [a, b] = [median(withStream.latencies), median(without.latencies)]
+      console.log(
+        `events outage ${dialect}: ${outageSeconds} s down, ${withStream.ok} requests with the stream (median ${a.toFixed(2)} ms), ` +
+          `${without.ok} without (median ${b.toFixed(2)} ms); ${pending} SETs waited, ${report.unique} arrived afterwards`,
+      )
+      await killServer(server, 'SIGTERM')
+      expect(pending).toBeGreaterThan(0)
+      expect(left).toBe(0)
+      expect(report.problems).toEqual([])
+      expect(withStream.failed + without.failed).toBe(0)
+      // As fast as without a stream: medians within 25% (plus 1 ms of timer noise) of each other.
+      expect(a).toBeLessThan(b * 1.25 + 1)
+    },
+    (outageSeconds + 300) * 1000,
+  )
 })
 
 // PostgreSQL is where several processes are meant to run; two processes on one SQLite file must not
