@@ -57,11 +57,11 @@ const schema = z.object({
   /** Push URLs may reach private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). */
   EVENTS_ALLOW_PRIVATE: flag.default(false),
   /**
-   * Where this process delivers push streams: on a worker thread with its own database connection
-   * (default: signing and HTTP never take the event loop from SCIM requests), inline on the main
-   * thread, or off (this process only serves requests; another process delivers).
+   * Where this process delivers push streams: inline on the main thread (default), on a worker
+   * thread (signing and HTTP off the event loop, at the cost of a second V8 isolate and more CPU per
+   * SET: see bench/REPORT.md), or off (this process only serves requests; another process delivers).
    */
-  EVENTS_WORKER: z.enum(['thread', 'inline', 'off']).default('thread'),
+  EVENTS_WORKER: z.enum(['thread', 'inline', 'off']).default('inline'),
   /** Time limit of one push try, milliseconds. */
   EVENTS_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** SETs of different resources of one stream in flight at once. */

@@ -340,7 +340,7 @@ describe.each(dialects)('events out on %s', (dialect) => {
     expect(Number(after.n)).toBe(Number(before.n))
   })
 
-  it('by default delivers from a worker thread with its own connection', async () => {
+  it('EVENTS_WORKER=thread delivers from a worker thread (inline is the default)', async () => {
     const threaded = await buildApp({
       config: testConfig({
         ...ENV,
@@ -353,7 +353,7 @@ describe.each(dialects)('events out on %s', (dialect) => {
     })
     try {
       expect(threaded.events.mode).toBe('thread')
-      expect(loadConfig({}).EVENTS_WORKER).toBe('thread')
+      expect(loadConfig({}).EVENTS_WORKER).toBe('inline')
       await pushStream()
       await t.scim('POST', '/Users', { schemas: [USER], userName: 'threaded@contoso.test' })
       const sets = await receiver.waitFor(1)
