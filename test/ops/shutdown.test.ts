@@ -95,7 +95,7 @@ describe('graceful shutdown', () => {
 })
 
 describe('graceful shutdown with event delivery under way', () => {
-  it('lets the SET in flight finish, stops the delivery thread and exits 0', async () => {
+  it('lets the SET in flight finish, stops delivery and exits 0', async () => {
     const receiver = await startReceiver({ lifetimeMs: 60_000, maxRequests: 100 })
     try {
       const store = createStore({ url })

@@ -108,7 +108,16 @@ describe.each(dialects)('events out, %s', (dialect: Dialect) => {
       let r = before
       const port = r.port
       await addPushStream(f, r.url)
-      const server = await startServer(f.url, { ...EVENTS_ENV, EVENTS_BACKOFF_MAX_SECONDS: '5' }, 30_000)
+      // The server process outlives the outage and the drain after it (its default TTL is 10 minutes).
+      const server = await startServer(
+        f.url,
+        {
+          ...EVENTS_ENV,
+          EVENTS_BACKOFF_MAX_SECONDS: '5',
+          SERVER_PROCESS_TTL_MS: String((outageSeconds + 600) * 1000),
+        },
+        30_000,
+      )
       const groupId = await createGroup(server.port, f.secret, 'Outage group')
       const otherGroup = await createGroup(server.port, baseline, 'Baseline group')
       r.answer = () => ({ status: 503 })
