@@ -211,6 +211,32 @@ describe.each(dialects)('events out on %s', (dialect) => {
     expect(deliveries.some((d) => d.state === 'delivered')).toBe(true)
   })
 
+  it('a stream failing past the retry ceiling is marked failed for the admin; Resume retries it', async () => {
+    const stream = await pushStream()
+    receiver.answer = () => ({ status: 503 })
+    await admin.call('PATCH', `/events/streams/${stream.id}`, { status: 'paused' })
+    await t.scim('POST', '/Users', { schemas: [USER], userName: 'ceiling@contoso.test' })
+    // As if it had been failing for a day already (EVENTS_RETRY_CEILING_SECONDS defaults to 24 h).
+    const longAgo = new Date(Date.now() - 25 * 3600_000).toISOString()
+    await t.store.db
+      .updateTable('event_streams')
+      .set({ status: 'enabled', failing_since: longAgo, failures: 40 })
+      .where('id', '=', stream.id)
+      .execute()
+    let view: { status: string; lastError: string | null } | undefined
+    for (let i = 0; i < 100 && view?.status !== 'failed'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      view = (await admin.call('GET', `/events/streams/${stream.id}`)).json().stream
+    }
+    expect(view).toMatchObject({ status: 'failed', lastError: 'HTTP 503' })
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body
+    expect(metrics).toMatch(/^muster_events_streams\{status="failed"\} 1$/m)
+    receiver.answer = () => ({ status: 202 })
+    await admin.call('PATCH', `/events/streams/${stream.id}`, { status: 'enabled' })
+    const [set] = await receiver.waitFor(1)
+    expect(set?.claims.events?.[`${PROV}create:full`].data.userName).toBe('ceiling@contoso.test')
+  })
+
   it('pause holds deliveries, resume sends them, redeliver sends them again with the same jti', async () => {
     const stream = await pushStream()
     const paused = await admin.call('PATCH', `/events/streams/${stream.id}`, { status: 'paused' })
