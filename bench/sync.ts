@@ -4,14 +4,18 @@
 // single-member Add PATCH per user, user k into group k mod groups, in a shuffled order. Every phase has
 // `concurrency` slots in flight (a slot runs one user's GET then POST in sequence).
 //   npx tsx bench/sync.ts [--users 100000] [--dialect sqlite,postgres] [--concurrency 8] [--phase-minutes 15]
-//                         [--processes 2]   (several servers on one database, requests in turn, Redis
-//                                            for the shared rate limit; PostgreSQL connections sampled)
+//   [--processes 2]: several servers on one database, requests in turn, Redis for the shared rate
+//   limit; PostgreSQL connections sampled.
+//   [--stream push]: one push event stream to a receiver process on 127.0.0.1 that answers 202; the
+//   report adds the SETs received, their lag (arrival − commit time) and any out-of-order resource.
 // BENCH_CPU_PROF=<dir> writes a CPU profile of the server child (see bench/profile-top.ts);
 // BENCH_TRACE_SQL=1 prints the statements the server ran per task of each phase.
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
+import { addStream } from '../src/events/streams.js'
 import type { Dialect } from '../src/store/database.js'
 import { createStore } from '../src/store/database.js'
+import { type ReceiverStats, startBenchReceiver } from './lib/receiver.js'
 import { createBenchDatabase, openBenchStore, POSTGRES_URL, seedPlatform } from './lib/seed.js'
 import { type BenchServer, NO_RATE_LIMIT, startServer } from './lib/spawn.js'
 import { fmt, log, now } from './lib/stats.js'
@@ -45,8 +49,6 @@ const positive = (name: string, fallback: number) => {
 const USERS = positive('users', 100_000)
 const GROUPS = Math.max(1, Math.floor(USERS / 100))
 const CONCURRENCY = positive('concurrency', 8)
-const PROCESSES = positive('processes', 1)
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const PHASE_LIMIT_MS = positive('phase-minutes', 15) * 60_000
 const DIALECTS = arg('dialect', 'sqlite,postgres')
   .split(',')
@@ -54,6 +56,13 @@ const DIALECTS = arg('dialect', 'sqlite,postgres')
     if (d !== 'sqlite' && d !== 'postgres') throw new Error(`unknown dialect ${d}`)
     return d as Dialect
   })
+
+const PROCESSES = positive('processes', 1)
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const STREAM = arg('stream', 'none')
+if (STREAM !== 'none' && STREAM !== 'push') throw new Error('--stream must be push or none')
+/** Same settings with and without a stream: only the stream differs between the two runs. */
+const EVENTS_ENV = { EVENTS_ALLOW_LOOPBACK: '1', ENCRYPTION_KEY: '33'.repeat(32) }
 
 const SCIM = '/api/v1/scim/v2'
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -88,6 +97,7 @@ interface Figures {
   readonly rows: { users: number; groups: number; members: number }
   /** CPU time of this (load generator) process during the phases, ms. */
   readonly clientCpuMs: number
+  readonly events?: { received: ReceiverStats; drainMs: number; expected: number }
   /** PostgreSQL: the most connections the servers held at once (pool and listener). */
   readonly peakConnections: number | undefined
 }
@@ -137,13 +147,23 @@ async function sync(dialect: Dialect): Promise<Figures> {
   try {
     const setup = await openBenchStore(database)
     const { platformId, secret } = await seedPlatform(setup, 'Sync')
+    const receiver = STREAM === 'push' ? await startBenchReceiver() : undefined
+    if (receiver) {
+      await addStream(
+        setup.db,
+        { platformId, push: receiver.url },
+        { allowLoopback: true, allowPrivate: false },
+        'http://127.0.0.1',
+      )
+    }
     await setup.close()
     // Several processes share the rate limit through Redis, as the README says to run them; one runs
     // without a limit, as before.
-    const env =
-      PROCESSES > 1
-        ? { DATABASE_URL: appNamed(database.url), ...NO_RATE_LIMIT, REDIS_URL }
-        : { DATABASE_URL: appNamed(database.url), RATE_LIMIT_PER_SECOND: '0' }
+    const env = {
+      DATABASE_URL: appNamed(database.url),
+      ...(PROCESSES > 1 ? { ...NO_RATE_LIMIT, REDIS_URL } : { RATE_LIMIT_PER_SECOND: '0' }),
+      ...EVENTS_ENV,
+    }
     const servers: BenchServer[] = []
     for (let p = 0; p < PROCESSES; p++) servers.push(await startServer('muster', env))
     const server = serversAsOne(servers)
@@ -245,9 +265,23 @@ async function sync(dialect: Dialect): Promise<Figures> {
       })
     }
     http.close()
+    // Every change is a SET: wait until the receiver has them all (the drain after the last request).
+    let events: Figures['events']
+    if (receiver) {
+      const expected = USERS + GROUPS + (complete ? USERS : 0)
+      const drainStart = now()
+      const received = await receiver.waitFor(expected, 10 * 60_000).catch(async (error) => {
+        rec.failures.push(String(error))
+        return receiver.stats()
+      })
+      events = { received, drainMs: now() - drainStart, expected }
+      log(`${dialect}: ${received.count}/${expected} SETs received, lag p99 ${fmt(received.lagP99, 0)} ms`)
+      if (received.outOfOrder > 0) rec.failures.push(`${received.outOfOrder} SETs arrived out of order`)
+      await receiver.stop()
+    }
     sampler.stop()
-    const peakConnections = await connections?.stop()
     const { user, system } = process.cpuUsage(clientCpu)
+    const peakConnections = await connections?.stop()
     const peakRssMb = Math.max(...servers.map((s) => memory(s.pid).hwm)) / 2 ** 20
     await server.stop()
 
@@ -284,6 +318,7 @@ async function sync(dialect: Dialect): Promise<Figures> {
       rows,
       clientCpuMs: (user + system) / 1000,
       peakConnections,
+      ...(events ? { events } : {}),
     }
   } finally {
     await database.drop()
@@ -313,7 +348,7 @@ function report(f: Figures): string {
     `${cpuMs === undefined ? '' : fmt((cpuMs * 1000) / Math.max(1, s.requests), 0)} |`
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
   const lines = [
-    `### ${f.dialect}: ${USERS} users, ${GROUPS} groups, ${CONCURRENCY} in flight` +
+    `### ${f.dialect}: ${USERS} users, ${GROUPS} groups, ${CONCURRENCY} in flight, ${STREAM === 'push' ? 'one push event stream' : 'no event stream'}` +
       (PROCESSES > 1 ? `, ${PROCESSES} server processes (requests in turn, rate limit in Redis)` : ''),
     '',
     '| phase / request | requests | wall s | req/s | p50 ms | p95 ms | p99 ms | max ms | failures | peak RSS MB | server CPU µs/req |',
@@ -337,6 +372,16 @@ function report(f: Figures): string {
         ? ''
         : ` PostgreSQL connections held by the servers: at most ${f.peakConnections}.`),
   )
+  if (f.events) {
+    const e = f.events
+    lines.push(
+      '',
+      `Events: ${e.received.count} of ${e.expected} SETs received (${e.received.resources} resources, ` +
+        `${e.received.outOfOrder} out of order); lag (commit → receiver) p50 ${fmt(e.received.lagP50, 0)} ms, ` +
+        `p99 ${fmt(e.received.lagP99, 0)} ms, max ${fmt(e.received.lagMax, 0)} ms; ` +
+        `the last SET arrived ${fmt(e.drainMs / 1000, 1)} s after the last request.`,
+    )
+  }
   for (const failure of f.failures) lines.push(`- FAILURE: ${failure}`)
   return lines.join('\n')
 }

@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify'
 import type { Config } from './config.js'
 import { secretBoxFor } from './crypto/secret-box.js'
+import { type Events, startEvents } from './events/service.js'
 import { adminRoutes } from './http/admin/index.js'
 import { authnRoutes } from './http/authn/index.js'
 import { clientErrorHandler, isScimPath } from './http/client-errors.js'
+import { eventsHttp } from './http/events/index.js'
 import { healthRoutes } from './http/health.js'
 import { observe } from './http/observability.js'
 import { sendScimError } from './http/scim/errors.js'
@@ -15,6 +17,7 @@ import { DEFAULT_WEB_ROOT, webRoutes } from './http/web.js'
 import { createMetrics } from './metrics.js'
 import { type Retention, startRetention } from './retention.js'
 import { notFound } from './scim/errors.js'
+import { publicOrigin } from './server.js'
 import { AUTHN_BASE } from './sso/addresses.js'
 import type { Store } from './store/database.js'
 
@@ -31,6 +34,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Background pruning of old provisioning events. */
     retention: Retention
+    /** Events out: signing keys, the push worker, upkeep. */
+    events: Events
   }
 }
 
@@ -84,12 +89,17 @@ export async function buildApp({ config, store, logStream, webRoot }: AppOptions
   const retention = startRetention(store, config, { metrics, log: app.log })
   app.decorate('retention', retention)
   app.addHook('onClose', async () => retention.stop())
+  const box = secretBoxFor(config)
+  const events = await startEvents(store, config, publicOrigin(config), { metrics, log: app.log, box })
+  app.decorate('events', events)
+  // Before the store closes (the server closes the app first): the worker's last writes need it.
+  app.addHook('onClose', async () => events.stop())
 
   await app.register(healthRoutes, { store })
   await app.register(scimPlugin, { prefix: SCIM_BASE, store, config, metrics })
-  const box = secretBoxFor(config)
   await app.register(authnRoutes, { prefix: AUTHN_BASE, store, config, box })
-  await app.register(adminRoutes, { prefix: '/api/v1', store, config, box })
+  await app.register(adminRoutes, { prefix: '/api/v1', store, config, box, events })
+  await app.register(eventsHttp, { store, config, events })
   await app.register(webRoutes, { root: webRoot === undefined ? DEFAULT_WEB_ROOT : webRoot })
   return app
 }

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { type Config, ConfigError, loadConfig } from './config.js'
 import { secretBoxFor } from './crypto/secret-box.js'
+import { keyRingFor } from './events/service.js'
+import { addStream, pollUrl, StreamInputError, streamView } from './events/streams.js'
 import { handleSignals, openStore, publicOrigin, startServer } from './server.js'
 import {
   ConfigureError,
@@ -15,6 +17,7 @@ import {
 } from './sso/configure.js'
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from './store/api-keys.js'
 import type { Store } from './store/database.js'
+import { deleteStream, listStreams } from './store/event-streams.js'
 import { migrate } from './store/migrations/index.js'
 import { createPlatform, getPlatform, listPlatforms } from './store/platforms.js'
 import { createSetupToken } from './store/setup-tokens.js'
@@ -40,6 +43,14 @@ Commands:
   sso domains set --platform ID DOMAIN...     the email domains the platform claims (none: clear them)
   sso set --platform ID [--require-sso on|off] [--create-users on|off] [--idp-initiated on|off]
                                               the three switches of the SSO page
+  events stream create --platform ID --push URL [--events E,…] [--audience A]
+  events stream create --platform ID --poll [--events E,…] [--audience A]
+                                              an event stream (RFC 8935 push or RFC 8936 poll)
+  events stream list --platform ID            a platform's event streams, with backlog and lag
+  events stream delete ID                     delete an event stream and the SETs it still owes
+  events key rotate [--now]                   a new signing key: published now, signing after
+                                              EVENTS_KEY_ACTIVATION_SECONDS (--now: at once)
+  events key list                             signing keys and when each signs or was retired
 
 Options:
   --json     machine-readable output
@@ -93,6 +104,11 @@ function parse(argv: readonly string[]) {
     options: {
       name: { type: 'string' },
       'admin-email': { type: 'string' },
+      push: { type: 'string' },
+      poll: { type: 'boolean', default: false },
+      events: { type: 'string', multiple: true },
+      audience: { type: 'string' },
+      now: { type: 'boolean', default: false },
       platform: { type: 'string' },
       metadata: { type: 'string' },
       issuer: { type: 'string' },
@@ -120,7 +136,7 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
     return 0
   }
   if (!command) throw new UsageError('No command given.')
-  if (!['migrate', 'platform', 'api-key', 'sso'].includes(command))
+  if (!['migrate', 'platform', 'api-key', 'sso', 'events'].includes(command))
     throw new UsageError(`Unknown command "${command}".`)
 
   return withStore(config, async (store) => {
@@ -198,6 +214,7 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
       return 0
     }
     if (command === 'sso') return sso(store, config, [sub, ...rest], values, print)
+    if (command === 'events') return eventsCommand(store, config, [sub, ...rest], values, print)
     throw new UsageError(`Unknown command "${positionals.join(' ')}".`)
   })
 }
@@ -274,6 +291,92 @@ function describeSso(view: SsoView): string {
     `Domains: ${view.domains.join(', ') || 'none'}`,
     `Require SSO: ${yes(view.requireSso)} · Create users on first sign-in: ${yes(view.createUsers)} · Allow IdP-initiated sign-in: ${yes(view.allowIdpInitiated)}`,
   ].join('\n')
+}
+
+/** `muster events …`: event streams and signing keys (EVENTS.md). */
+async function eventsCommand(
+  store: Store,
+  config: Config,
+  words: (string | undefined)[],
+  values: Values,
+  print: (data: unknown, text: string) => void,
+): Promise<number> {
+  const [what, verb, ...rest] = words
+  const origin = publicOrigin(config)
+  if (what === 'stream' && verb === 'create' && rest.length === 0) {
+    const platformId = required(values.platform, '--platform')
+    if (!(await getPlatform(store.db, platformId))) throw new Error(`No platform with id ${platformId}.`)
+    if ((values.push === undefined) === !values.poll) throw new UsageError('Give --push URL or --poll.')
+    const events = values.events?.flatMap((e) => e.split(',')).filter((e) => e.trim() !== '')
+    try {
+      const row = await addStream(
+        store.db,
+        { platformId, push: values.push, poll: values.poll, events, audience: values.audience },
+        { allowLoopback: config.EVENTS_ALLOW_LOOPBACK, allowPrivate: config.EVENTS_ALLOW_PRIVATE },
+        origin,
+      )
+      const url = row.method === 'poll' ? pollUrl(origin, row.id) : undefined
+      print(
+        { id: row.id, audience: row.audience, ...(url ? { pollUrl: url } : {}) },
+        `Created ${row.method} stream ${row.id}.\nAudience (aud): ${row.audience}${url ? `\nPoll URL: ${url}` : ''}\nJWKS: ${origin}/.well-known/jwks.json`,
+      )
+      return 0
+    } catch (error) {
+      if (error instanceof StreamInputError) throw new UsageError(error.message)
+      throw error
+    }
+  }
+  if (what === 'stream' && verb === 'list' && rest.length === 0) {
+    const rows = await listStreams(store.db, required(values.platform, '--platform'))
+    const views = await Promise.all(rows.map((row) => streamView(store.db, row, origin)))
+    print(
+      views,
+      views
+        .map(
+          (v) =>
+            `${v.id}  ${v.method}  ${v.status}  ${v.url ?? v.pollUrl}  backlog ${v.backlog}, lag ${v.lagSeconds} s${v.lastError ? `, last error: ${v.lastError}` : ''}`,
+        )
+        .join('\n') || 'No event streams.',
+    )
+    return 0
+  }
+  if (what === 'stream' && verb === 'delete' && rest.length === 1) {
+    const id = rest[0] as string
+    if (!(await deleteStream(store.db, id))) throw new Error(`No event stream with id ${id}.`)
+    print({ id, deleted: true }, `Deleted event stream ${id}.`)
+    return 0
+  }
+  const keys = keyRingFor(store, config)
+  if (what === 'key' && verb === 'rotate' && rest.length === 0) {
+    await keys.ensure()
+    const row = await keys.create(values.now ? 0 : config.EVENTS_KEY_ACTIVATION_SECONDS)
+    print(
+      { kid: row.kid, alg: row.alg, publishedAt: row.created_at, signsFrom: row.activates_at },
+      `New signing key ${row.kid} (${row.alg}): published now, signs from ${row.activates_at}. The previous key stays published until nothing unacknowledged was signed with it.`,
+    )
+    return 0
+  }
+  if (what === 'key' && verb === 'list' && rest.length === 0) {
+    const rows = await keys.list()
+    const list = rows.map((k) => ({
+      kid: k.kid,
+      alg: k.alg,
+      createdAt: k.created_at,
+      signsFrom: k.activates_at,
+      removedAt: k.removed_at,
+    }))
+    print(
+      list,
+      list
+        .map(
+          (k) =>
+            `${k.kid}  ${k.alg}  signs from ${k.signsFrom}${k.removedAt ? `  retired ${k.removedAt}` : ''}`,
+        )
+        .join('\n') || 'No signing keys yet (the server creates one at start).',
+    )
+    return 0
+  }
+  throw new UsageError(`Unknown command "events ${words.filter(Boolean).join(' ')}".`)
 }
 
 function required(value: string | undefined, flag: string): string {

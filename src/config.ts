@@ -6,6 +6,10 @@ const PROJECT_ROLES = ['Admin', 'Editor', 'Viewer'] as const
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+/** 1/true/yes or 0/false/no. */
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'], 'must be 1 or 0')
+  .transform((v) => v === '1' || v === 'true' || v === 'yes')
 
 const schema = z.object({
   PORT: int(0, 65535).default(3000),
@@ -56,6 +60,32 @@ const schema = z.object({
     .optional(),
   /** Where the master key is kept when ENCRYPTION_KEY is unset; created (mode 0600) on first use. */
   ENCRYPTION_KEY_FILE: z.string().min(1).optional(),
+  /** Push URLs may reach 127.0.0.0/8 and ::1 (tests, a receiver on the same host); http:// allowed there. */
+  EVENTS_ALLOW_LOOPBACK: flag.default(false),
+  /** Push URLs may reach private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). */
+  EVENTS_ALLOW_PRIVATE: flag.default(false),
+  /**
+   * Where this process delivers push streams: inline on the main thread (default), on a worker
+   * thread (signing and HTTP off the event loop, at the cost of a second V8 isolate and more CPU per
+   * SET: see bench/REPORT.md), or off (this process only serves requests; another process delivers).
+   */
+  EVENTS_WORKER: z.enum(['thread', 'inline', 'off']).default('inline'),
+  /** Time limit of one push try, milliseconds. */
+  EVENTS_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** SETs of different resources of one stream in flight at once. */
+  EVENTS_CONCURRENCY: int(1, 256).default(16),
+  /** Longest wait between two tries of a failing stream, seconds (exponential backoff with jitter). */
+  EVENTS_BACKOFF_MAX_SECONDS: int(1, 86_400).default(300),
+  /** How long a stream keeps failing before it is marked failed, seconds (default 24 h). */
+  EVENTS_RETRY_CEILING_SECONDS: int(1, 30 * 86_400).default(86_400),
+  /** Delivered SETs are kept this long for "redeliver from", hours; pending ones are always kept. */
+  EVENTS_RETENTION_HOURS: int(1, 24 * 365).default(168),
+  /** Longest wait of a poll with returnImmediately false (rfc8936#section-2.4), seconds. */
+  EVENTS_LONG_POLL_SECONDS: int(0, 300).default(20),
+  /** How long a new signing key is published before it signs, seconds. */
+  EVENTS_KEY_ACTIVATION_SECONDS: int(0, 30 * 86_400).default(600),
+  /** How long the worker waits between two looks at an idle outbox, milliseconds. */
+  EVENTS_POLL_INTERVAL_MS: int(10, 60_000).default(200),
 })
 
 /** A 32-byte key from 64 hex digits or base64 / base64url; undefined for anything else. */
@@ -102,5 +132,11 @@ function describe(issue: z.core.$ZodIssue): string {
 
 /** A config for tests: defaults plus overrides, no environment. */
 export function testConfig(overrides: Partial<Record<keyof z.infer<typeof schema>, string>> = {}): Config {
-  return loadConfig({ DATABASE_URL: 'file::memory:', LOG_LEVEL: 'silent', ...overrides })
+  // Inline delivery: a test's store is not always the database DATABASE_URL names.
+  return loadConfig({
+    DATABASE_URL: 'file::memory:',
+    LOG_LEVEL: 'silent',
+    EVENTS_WORKER: 'inline',
+    ...overrides,
+  })
 }

@@ -43,8 +43,8 @@ export async function createGroup(
     const project = await insertProject(trx, ctx.platformId, resource).catch(
       rethrowUniqueness('group', 'displayName', resource.displayName),
     )
-    const { added } = await applyMemberOps(ctx, trx, project, [{ kind: 'add', ids: memberIds }])
-    await journal(trx, ctx, { type: 'Group', op: 'create', after: project, added })
+    const { added, memberRole } = await applyMemberOps(ctx, trx, project, [{ kind: 'add', ids: memberIds }])
+    await journal(trx, ctx, { type: 'Group', op: 'create', after: project, added, memberRole })
     return project
   })
 }
@@ -137,12 +137,14 @@ async function writeGroup(
     }
     const resourceChanged = !isDeepStrictEqual(resource, current.resource)
     let next = current
+    let allMembersRole: ProjectRole | undefined
     if (resourceChanged) {
       next = await updateProject(trx, current, resource).catch(
         rethrowUniqueness('group', 'displayName', resource.displayName),
       )
       if (next.project_role !== current.project_role) {
-        await setMemberRoles(trx, next.id, await memberRole(ctx, trx, next, platformRole))
+        allMembersRole = await memberRole(ctx, trx, next, platformRole)
+        await setMemberRoles(trx, next.id, allMembersRole)
       }
     }
     const delta = await applyMemberOps(ctx, trx, next, members, platformRole)
@@ -156,6 +158,7 @@ async function writeGroup(
       after: next,
       changed: resourceChanged ? changed : [],
       ...delta,
+      allMembersRole,
     })
     return next
   })
@@ -168,7 +171,7 @@ async function applyMemberOps(
   project: ProjectRow,
   ops: readonly MemberOp[],
   platformRole?: ProjectRole | null,
-): Promise<{ added: string[]; removed: string[] }> {
+): Promise<{ added: string[]; removed: string[]; memberRole?: ProjectRole | undefined }> {
   const added = new Set<string>()
   const removed = new Set<string>()
   const note = (ids: readonly string[], into: Set<string>, from: Set<string>) => {
@@ -214,7 +217,7 @@ async function applyMemberOps(
         op satisfies never
     }
   }
-  return { added: [...added], removed: [...removed] }
+  return { added: [...added], removed: [...removed], memberRole: target?.role }
 }
 
 /**

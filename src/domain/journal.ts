@@ -1,6 +1,7 @@
 // The last step of every write sequence: what changed, written in the change's own transaction, so
 // a committed change always has its journal rows and a rolled-back one has none.
 import type { Kysely } from 'kysely'
+import { publish } from '../events/outbox.js'
 import { attributeNames } from '../scim/diff.js'
 import { recordEvent } from '../store/events.js'
 import type { Database, ProjectRole, ProjectRow, UserRow } from '../store/schema.js'
@@ -25,6 +26,8 @@ export type Change =
       readonly op: 'create'
       readonly after: ProjectRow
       readonly added: readonly string[]
+      /** The project role the added members were given. */
+      readonly memberRole?: ProjectRole | undefined
     }
   | {
       readonly type: 'Group'
@@ -34,6 +37,10 @@ export type Change =
       readonly changed: readonly string[]
       readonly added: readonly string[]
       readonly removed: readonly string[]
+      /** The project role the added members were given. */
+      readonly memberRole?: ProjectRole | undefined
+      /** Set when a projectRole change gave every member of the group this role. */
+      readonly allMembersRole?: ProjectRole | undefined
     }
   | { readonly type: 'Group'; readonly op: 'delete'; readonly before: ProjectRow }
   | {
@@ -64,6 +71,8 @@ export async function journal(trx: Kysely<Database>, ctx: WriteContext, change: 
     changes: describe(change),
     durationMs: request.elapsedMs(),
   })
+  // The SETs owed to the platform's event streams, in this same transaction (EVENTS.md "Nothing is lost").
+  await publish(trx, ctx.platformId, change)
 }
 
 function subjectId(change: Change): string {

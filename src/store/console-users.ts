@@ -24,6 +24,8 @@ export interface ConsoleUser {
   readonly hasPassword: boolean
   readonly createdAt: string
   readonly updatedAt: string
+  /** The user's version (SCIM meta.version): sent back with a change, which fails if it moved. */
+  readonly version: number
   readonly projects: UserProject[]
 }
 
@@ -66,6 +68,7 @@ export async function listConsoleUsers(
         'password_hash',
         'created_at',
         'updated_at',
+        'version',
       ])
       .orderBy('email_key')
       .orderBy('id')
@@ -90,6 +93,7 @@ export async function listConsoleUsers(
     hasPassword: r.password_hash !== null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    version: r.version,
     projects: (projects.get(r.id) ?? []).map((p) => ({
       ...p,
       effectiveRole: effectiveProjectRole(r.platform_role, p.role),

@@ -195,6 +195,64 @@ export interface SignInEventTable {
   request_id: string | null
 }
 
+export type StreamMethod = 'push' | 'poll'
+export type StreamStatus = 'enabled' | 'paused' | 'failed'
+export type OutboxState = 'pending' | 'delivered' | 'refused'
+
+/** A platform's event stream (EVENTS.md): where its SETs go, and how delivery is going. */
+export interface EventStreamTable {
+  id: string
+  platform_id: string
+  audience: string
+  method: StreamMethod
+  url: string | null
+  /** JSON array of the event URIs asked for; null: every event. */
+  event_types: string | null
+  /** The operations of those URIs as ",create,patch,"; null: every operation. */
+  event_ops: string | null
+  status: StreamStatus
+  created_at: string
+  updated_at: string
+  failing_since: string | null
+  retry_at: string | null
+  failures: Generated<number>
+  last_error: string | null
+  last_delivered_at: string | null
+  lease_owner: string | null
+  lease_until: string | null
+}
+
+/** A SET owed to one stream: written with the change it describes, signed when delivered. */
+export interface EventOutboxTable {
+  id: Generated<number>
+  stream_id: string
+  platform_id: string
+  txn: string
+  created_at: string
+  resource_type: string
+  resource_id: string
+  /** The change as JSON text (src/events/change.ts). */
+  payload: string
+  state: OutboxState
+  attempts: Generated<number>
+  last_attempt_at: string | null
+  last_status: number | null
+  last_error: string | null
+  delivered_at: string | null
+  kid: string | null
+}
+
+/** A key that signs SETs; its private half sealed with the secret box. */
+export interface EventKeyTable {
+  kid: string
+  alg: string
+  public_jwk: string
+  private_sealed: string
+  created_at: string
+  activates_at: string
+  removed_at: string | null
+}
+
 export interface Database {
   platforms: PlatformTable
   users: UserTable
@@ -210,6 +268,9 @@ export interface Database {
   sso_assertions: SsoAssertionTable
   sso_test_results: SsoTestResultTable
   sign_in_events: SignInEventTable
+  event_streams: EventStreamTable
+  event_outbox: EventOutboxTable
+  event_keys: EventKeyTable
 }
 
 export type Platform = Selectable<PlatformTable>
@@ -219,3 +280,6 @@ export type UserUpdate = Updateable<UserTable>
 export type ProjectRow = Selectable<ProjectTable>
 export type ApiKeyRow = Selectable<ApiKeyTable>
 export type EventRow = Selectable<EventTable>
+export type EventStreamRow = Selectable<EventStreamTable>
+export type OutboxRow = Selectable<EventOutboxTable>
+export type EventKeyRow = Selectable<EventKeyTable>

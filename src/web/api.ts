@@ -82,6 +82,7 @@ export interface User {
   hasPassword: boolean
   createdAt: string
   updatedAt: string
+  version: number
   projects: { id: string; displayName: string; role: ProjectRole; effectiveRole: ProjectRole }[]
 }
 

@@ -7,6 +7,7 @@ import { ErrorMessage, Loading } from './components/ui'
 import { AccountPage } from './pages/account'
 import { ApiKeysPage } from './pages/api-keys'
 import { EventPage } from './pages/event'
+import { EventStreamsPage } from './pages/event-streams'
 import { EventsPage } from './pages/events'
 import { NotFoundPage } from './pages/not-found'
 import { ProjectPage } from './pages/project'
@@ -22,6 +23,8 @@ import { HOME, match, navigate, useLocation } from './router'
 
 function signedInPage(path: string, me: Me): { title: string; page: ReactNode } {
   if (path === HOME) return { title: 'API keys', page: <ApiKeysPage me={me} /> }
+  if (path === '/platform/security/event-streams')
+    return { title: 'Event streams', page: <EventStreamsPage /> }
   if (path === '/platform/users') return { title: 'Users', page: <UsersPage me={me} /> }
   if (path === '/platform/projects') return { title: 'Projects', page: <ProjectsPage /> }
   const project = match('/platform/projects/:id', path)

@@ -27,7 +27,7 @@ export interface Running {
   close(): Promise<void>
 }
 
-export async function startMusterAndBrowser(): Promise<Running> {
+export async function startMusterAndBrowser(env: Record<string, string> = {}): Promise<Running> {
   if (!existsSync(CHROMIUM))
     throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`)
   if (!existsSync(join(DEFAULT_WEB_ROOT, 'index.html')))
@@ -35,7 +35,7 @@ export async function startMusterAndBrowser(): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), 'muster-e2e-'))
   const store = createStore({ url: `file:${join(dir, 'muster.db')}` })
   await migrate(store.db)
-  const config = testConfig()
+  const config = testConfig(env)
   const banner = await firstStart(store, config)
   const setupToken = /\/setup\/([\w-]+)/.exec(banner ?? '')?.[1]
   if (!setupToken) throw new Error(`No setup link in the first-start banner: ${banner}`)

@@ -4,10 +4,12 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { addStream } from '../../src/events/streams.js'
 import { createApiKey } from '../../src/store/api-keys.js'
 import { createStore } from '../../src/store/database.js'
 import { migrate } from '../../src/store/migrations/index.js'
 import { createPlatform } from '../../src/store/platforms.js'
+import { startReceiver } from '../helpers/set-receiver.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'muster-shutdown-'))
 const url = `file:${join(dir, 'db.sqlite')}`
@@ -18,7 +20,7 @@ afterAll(() => {
 })
 
 /** Starts `src/main.ts` (what npm start runs) and resolves with its port once it listens. */
-function start(): Promise<{ port: number; exited: Promise<number | null> }> {
+function start(env: Record<string, string> = {}): Promise<{ port: number; exited: Promise<number | null> }> {
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       ...process.env,
@@ -27,6 +29,7 @@ function start(): Promise<{ port: number; exited: Promise<number | null> }> {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: '5000',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -88,5 +91,48 @@ describe('graceful shutdown', () => {
     const saved = await after.db.selectFrom('users').select('email').execute()
     await after.close()
     expect(saved.map((u) => u.email)).toEqual(['inflight@acme.test'])
+  })
+})
+
+describe('graceful shutdown with event delivery under way', () => {
+  it('lets the SET in flight finish, stops delivery and exits 0', async () => {
+    const receiver = await startReceiver({ lifetimeMs: 60_000, maxRequests: 100 })
+    try {
+      const store = createStore({ url })
+      await migrate(store.db)
+      const platform = await createPlatform(store.db, 'Events')
+      const { secret } = await createApiKey(store.db, platform.id, 'k')
+      await addStream(
+        store.db,
+        { platformId: platform.id, push: receiver.url },
+        { allowLoopback: true, allowPrivate: false },
+        'http://127.0.0.1',
+      )
+      await store.close()
+      // A slow receiver: the signal arrives while a SET is on its way.
+      receiver.answer = () => ({ status: 202, delayMs: 1000 })
+      const { port, exited } = await start({ EVENTS_ALLOW_LOOPBACK: '1', EVENTS_POLL_INTERVAL_MS: '20' })
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/scim/v2/Users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify({ userName: 'event@acme.test' }),
+      })
+      expect(res.status).toBe(201)
+      for (let i = 0; i < 100 && receiver.inFlight.size === 0; i++)
+        await new Promise((r) => setTimeout(r, 20))
+      expect(receiver.inFlight.size).toBe(1)
+      const signalled = Date.now()
+      child!.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect(Date.now() - signalled).toBeLessThan(5000)
+      // The delivery in flight was answered before the process left, and recorded as delivered.
+      expect(receiver.received).toHaveLength(1)
+      const after = createStore({ url })
+      const states = await after.db.selectFrom('event_outbox').select('state').execute()
+      await after.close()
+      expect(states.map((r) => r.state)).toEqual(['delivered'])
+    } finally {
+      await receiver.close()
+    }
   })
 })

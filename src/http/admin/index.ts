@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
 import type { SecretBox } from '../../crypto/secret-box.js'
+import type { Events } from '../../events/service.js'
 import { isStorableText } from '../../scim/text.js'
 import type { Store } from '../../store/database.js'
 import { accountRoutes } from './account.js'
@@ -17,6 +18,7 @@ import { crossOriginGuard, requireAdmin } from './session.js'
 import { settingsRoutes } from './settings.js'
 import { setupRoutes } from './setup.js'
 import { ssoRoutes } from './sso.js'
+import { streamRoutes } from './streams.js'
 import { userRoutes } from './users.js'
 
 export interface AdminOptions {
@@ -25,7 +27,10 @@ export interface AdminOptions {
   readonly box: SecretBox
 }
 
-export async function adminRoutes(app: FastifyInstance, { store, config, box }: AdminOptions): Promise<void> {
+export async function adminRoutes(
+  app: FastifyInstance,
+  { store, config, box, events }: AdminOptions & { events: Events },
+): Promise<void> {
   // Not the options object itself: it carries this scope's prefix, which children would add again.
   const options = { store, config, box }
   await app.register(cookie)
@@ -65,6 +70,7 @@ export async function adminRoutes(app: FastifyInstance, { store, config, box }: 
     await scope.register(settingsRoutes, options)
     await scope.register(eventRoutes, options)
     await scope.register(ssoRoutes, options)
+    await scope.register(streamRoutes, { ...options, events })
   })
 }
 

@@ -1,6 +1,7 @@
 // A hand-written OpenAPI 3.1 description of the admin API, served at /api/v1/openapi.json, with a
 // small page at /api/v1/docs. Kept compact on purpose: paths, parameters and shapes, not prose.
 import type { FastifyInstance } from 'fastify'
+import { eventPaths, eventSchemas } from './openapi-events.js'
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } })
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
@@ -47,8 +48,12 @@ export const openApiDocument = {
   },
   servers: [{ url: '/api/v1' }],
   components: {
-    securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'muster_session' } },
+    securitySchemes: {
+      session: { type: 'apiKey', in: 'cookie', name: 'muster_session' },
+      apiKey: { type: 'http', scheme: 'bearer', description: 'A platform API key (poll only)' },
+    },
     schemas: {
+      ...eventSchemas,
       Error: obj({ error: str, message: str }),
       InputError: obj({
         error: { const: 'invalid_input' },
@@ -174,6 +179,7 @@ export const openApiDocument = {
   },
   security: [{ session: [] }],
   paths: {
+    ...eventPaths,
     '/setup/{token}': {
       get: {
         summary: 'Check a first-admin setup link',
@@ -313,7 +319,16 @@ export const openApiDocument = {
       patch: {
         summary: 'Change platform role and/or deactivate/reactivate (updates the SCIM resource too)',
         parameters: [path('id')],
-        requestBody: json(obj({ platformRole, active: { type: 'boolean' } }, [])),
+        requestBody: json(
+          obj(
+            {
+              platformRole,
+              active: { type: 'boolean' },
+              version: { type: 'integer', description: '412 when the user changed since' },
+            },
+            [],
+          ),
+        ),
         responses: { '200': ok(obj({ user: ref('User') })), ...errors },
       },
     },

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { changeAccess } from '../../domain/users.js'
+import { etag } from '../../scim/version.js'
 import { listConsoleUsers } from '../../store/console-users.js'
 import { HttpError, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
@@ -21,6 +22,8 @@ const changeBody = z
   .object({
     platformRole: z.enum(PLATFORM_ROLES, 'Choose ADMIN, OPERATOR or MEMBER.').optional(),
     active: z.boolean('Choose true or false.').optional(),
+    /** The version the admin saw: the change fails with 412 when the user changed since (If-Match). */
+    version: z.number('Send the version as a number.').int().min(0).optional(),
   })
   .refine((b) => b.platformRole !== undefined || b.active !== undefined, {
     message: 'Send platformRole, active or both.',
@@ -44,7 +47,13 @@ export async function userRoutes(app: FastifyInstance, options: AdminOptions): P
     ) {
       throw new HttpError(409, 'own_account', 'You cannot demote or deactivate your own account.')
     }
-    await changeAccess(writeContext(request, reply, options), request.params.id, change)
+    const { version, ...access } = change
+    const ctx = writeContext(request, reply, options)
+    await changeAccess(
+      version === undefined ? ctx : { ...ctx, ifMatch: etag(version) },
+      request.params.id,
+      access,
+    )
     request.log.info({ userId: request.params.id, change }, 'user changed in the console')
     const { users } = await listConsoleUsers(store.db, platformId, {
       limit: 1,

@@ -5,6 +5,7 @@ import * as m001 from './001-initial.js'
 import * as m002 from './002-member-view-index.js'
 import * as m003 from './003-event-actor.js'
 import * as m004 from './004-sso.js'
+import * as m006 from './006-events.js'
 import * as m007 from './007-case-fold.js'
 
 // Names sort in the order they run: Kysely refuses a new migration that sorts before an applied one.
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '002-member-view-index': m002,
   '003-event-actor': m003,
   '004-sso': m004,
+  '006-events': m006,
   '007-case-fold': m007,
 }
 

@@ -6,6 +6,7 @@ import { Link, navigate } from '../router'
 const NAV = [
   { href: '/platform/security/api-keys', label: 'API keys & SCIM' },
   { href: '/platform/security/sso', label: 'Single sign-on' },
+  { href: '/platform/security/event-streams', label: 'Event streams' },
   { href: '/platform/users', label: 'Users' },
   { href: '/platform/projects', label: 'Projects' },
   { href: '/platform/provisioning-log', label: 'Provisioning log' },

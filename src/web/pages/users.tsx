@@ -38,7 +38,8 @@ export function UsersPage({ me }: { me: Me }) {
     setBusy(user.id)
     setError(undefined)
     try {
-      await api('PATCH', `/users/${user.id}`, body)
+      // The version this page showed: if the IdP changed the user meanwhile, the change fails (412).
+      await api('PATCH', `/users/${user.id}`, { ...body, version: user.version })
       users.reload()
     } catch (reason) {
       setError(reason as ApiError)

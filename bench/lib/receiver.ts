@@ -1,0 +1,72 @@
+// Forks bench/receiver.ts (through tsx) and asks it for its figures over IPC.
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const RECEIVER = fileURLToPath(new URL('../receiver.ts', import.meta.url))
+
+export interface ReceiverStats {
+  readonly count: number
+  readonly resources: number
+  readonly outOfOrder: number
+  readonly lagP50: number
+  readonly lagP99: number
+  readonly lagMax: number
+}
+
+export interface BenchReceiver {
+  readonly url: string
+  readonly pid: number
+  stats(): Promise<ReceiverStats>
+  /** Resolves once `count` SETs have arrived, polling; rejects after `timeoutMs`. */
+  waitFor(count: number, timeoutMs: number): Promise<ReceiverStats>
+  stop(): Promise<void>
+}
+
+export function startBenchReceiver(): Promise<BenchReceiver> {
+  const child = fork(RECEIVER, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  process.on('exit', () => child.kill('SIGKILL'))
+  let nextId = 0
+  const waiting = new Map<number, (m: any) => void>()
+  child.on('message', (m: { id?: number }) => {
+    if (m.id === undefined) return
+    waiting.get(m.id)?.(m)
+    waiting.delete(m.id)
+  })
+  const ask = <T>(type: string) =>
+    new Promise<T>((done) => {
+      const id = nextId++
+      waiting.set(id, done)
+      child.send({ type, id })
+    })
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)))
+    child.once('message', (m: { type: string; url: string }) => {
+      if (m.type !== 'ready') return reject(new Error('receiver did not start'))
+      const stats = () => ask<ReceiverStats>('stats')
+      resolve({
+        url: m.url,
+        pid: child.pid!,
+        stats,
+        async waitFor(count, timeoutMs) {
+          const deadline = Date.now() + timeoutMs
+          for (;;) {
+            const s = await stats()
+            if (s.count >= count) return s
+            if (Date.now() > deadline)
+              throw new Error(`receiver: ${s.count} of ${count} SETs after ${timeoutMs} ms`)
+            await new Promise((r) => setTimeout(r, 200))
+          }
+        },
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done()
+            child.once('exit', () => done())
+            child.send({ type: 'stop' })
+          }),
+      })
+    })
+  })
+}

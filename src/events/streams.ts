@@ -1,0 +1,114 @@
+// Creating and showing streams, shared by the admin API and the CLI so both say the same.
+import type { Kysely } from 'kysely'
+import { backlogOf } from '../store/event-outbox.js'
+import { createStream } from '../store/event-streams.js'
+import type { Database, EventStreamRow } from '../store/schema.js'
+import { type AddressPolicy, checkPushUrl } from './ssrf.js'
+import { parseEventType } from './uris.js'
+
+export class StreamInputError extends Error {
+  override name = 'StreamInputError'
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface StreamInput {
+  readonly platformId: string
+  readonly push?: string | undefined
+  readonly poll?: boolean | undefined
+  readonly events?: readonly string[] | undefined
+  readonly audience?: string | undefined
+}
+
+/** Validates (the push URL against the SSRF guard, the event types against RFC 9967) and creates. */
+export async function addStream(
+  db: Kysely<Database>,
+  input: StreamInput,
+  policy: AddressPolicy,
+  origin: string,
+): Promise<EventStreamRow> {
+  if ((input.push === undefined) === (input.poll !== true))
+    throw new StreamInputError('method', 'Choose push (with a URL) or poll.')
+  if (input.push !== undefined) {
+    const why = await checkPushUrl(input.push, policy)
+    if (why) throw new StreamInputError('url', `The push URL ${why}.`)
+  }
+  let eventTypes: string[] | undefined
+  if (input.events !== undefined) {
+    eventTypes = []
+    for (const text of input.events) {
+      const uri = parseEventType(text)
+      if (!uri) throw new StreamInputError('events', `Unknown event type "${text}".`)
+      if (!eventTypes.includes(uri)) eventTypes.push(uri)
+    }
+    if (eventTypes.length === 0) throw new StreamInputError('events', 'Name at least one event type.')
+  }
+  const audience = input.audience?.trim()
+  if (audience !== undefined && (audience === '' || audience.length > 500))
+    throw new StreamInputError('audience', 'The audience must be 1 to 500 characters.')
+  return createStream(
+    db,
+    {
+      platformId: input.platformId,
+      method: input.push !== undefined ? 'push' : 'poll',
+      url: input.push,
+      eventTypes,
+      audience,
+    },
+    origin,
+  )
+}
+
+export function pollUrl(origin: string, id: string): string {
+  return `${origin}/api/v1/events/streams/${id}/poll`
+}
+
+export interface StreamView {
+  readonly id: string
+  readonly platformId: string
+  readonly method: 'push' | 'poll'
+  readonly url: string | null
+  readonly pollUrl?: string
+  readonly audience: string
+  readonly events: readonly string[] | null
+  readonly status: string
+  readonly createdAt: string
+  readonly backlog: number
+  /** Seconds since the oldest undelivered SET was written (0 when none). */
+  readonly lagSeconds: number
+  readonly lastError: string | null
+  readonly failingSince: string | null
+  readonly retryAt: string | null
+  readonly lastDeliveredAt: string | null
+}
+
+export async function streamView(
+  db: Kysely<Database>,
+  row: EventStreamRow,
+  origin: string,
+): Promise<StreamView> {
+  const backlog = await backlogOf(db, row.id)
+  return {
+    id: row.id,
+    platformId: row.platform_id,
+    method: row.method,
+    url: row.url,
+    ...(row.method === 'poll' ? { pollUrl: pollUrl(origin, row.id) } : {}),
+    audience: row.audience,
+    events: row.event_types ? (JSON.parse(row.event_types) as string[]) : null,
+    status: row.status,
+    createdAt: row.created_at,
+    backlog: backlog.pending,
+    lagSeconds: backlog.oldest
+      ? Math.max(0, Math.round((Date.now() - Date.parse(backlog.oldest)) / 100) / 10)
+      : 0,
+    lastError: row.last_error,
+    failingSince: row.failing_since,
+    retryAt: row.retry_at,
+    lastDeliveredAt: row.last_delivered_at,
+  }
+}

@@ -1,0 +1,331 @@
+// The event outbox (EVENTS.md "Nothing is lost"): one row per change and stream, written in the
+// change's transaction, read by the delivery worker and the poll endpoint, pruned once delivered
+// and older than the retention.
+import { randomUUID } from 'node:crypto'
+import { type Kysely, sql } from 'kysely'
+import { prepare } from './prepared.js'
+import type { Database, OutboxRow, PlatformRole, ProjectRole, UserStatus } from './schema.js'
+
+export interface OutboxEntry {
+  readonly platformId: string
+  readonly resourceType: 'User' | 'Group' | 'Stream'
+  readonly resourceId: string
+  /** The operations of the change (`create`, `patch`, `deactivate`, …), for the streams' filters. */
+  readonly ops: readonly string[]
+  readonly payload: string
+}
+
+// One statement for every stream of the platform: no stream, no row, and no second round trip.
+// A stream wants the change when it filters nothing or names one of its (at most two) operations.
+const fanOut = prepare(
+  (
+    db,
+    v: {
+      platform_id: string
+      txn: string
+      created_at: string
+      resource_type: string
+      resource_id: string
+      payload: string
+      op1: string
+      op2: string
+    },
+  ) =>
+    db
+      .insertInto('event_outbox')
+      .columns([
+        'stream_id',
+        'platform_id',
+        'txn',
+        'created_at',
+        'resource_type',
+        'resource_id',
+        'payload',
+        'state',
+      ])
+      .expression((eb) =>
+        eb
+          .selectFrom('event_streams')
+          .select([
+            'event_streams.id',
+            eb.val(v.platform_id).as('platform_id'),
+            eb.val(v.txn).as('txn'),
+            eb.val(v.created_at).as('created_at'),
+            eb.val(v.resource_type).as('resource_type'),
+            eb.val(v.resource_id).as('resource_id'),
+            eb.val(v.payload).as('payload'),
+            sql.lit('pending').as('state'),
+          ])
+          .where('event_streams.platform_id', '=', v.platform_id)
+          .where((w) =>
+            w.or([
+              w('event_streams.event_ops', 'is', null),
+              w('event_streams.event_ops', 'like', v.op1),
+              w('event_streams.event_ops', 'like', v.op2),
+            ]),
+          ),
+      ),
+)
+
+/** Writes the entry for every stream of its platform that wants it; returns the number of rows. */
+export async function insertOutbox(db: Kysely<Database>, entry: OutboxEntry): Promise<number> {
+  const [first = '', second = first] = entry.ops
+  const result = await db.executeQuery(
+    fanOut(db, {
+      platform_id: entry.platformId,
+      txn: randomUUID().replaceAll('-', ''),
+      created_at: new Date().toISOString(),
+      resource_type: entry.resourceType,
+      resource_id: entry.resourceId,
+      payload: entry.payload,
+      op1: `%,${first},%`,
+      op2: `%,${second},%`,
+    }),
+  )
+  return Number(result.numAffectedRows ?? 0n)
+}
+
+/** A user's memberships, for the effective roles of a user whose platform role or status changed. */
+export async function membershipsOf(db: Kysely<Database>, userId: string) {
+  return db
+    .selectFrom('project_members')
+    .select(['project_id', 'role'])
+    .where('user_id', '=', userId)
+    .orderBy('project_id')
+    .execute() as Promise<{ project_id: string; role: ProjectRole }[]>
+}
+
+const userStates = prepare((db, v: { platform_id: string; id: string }) =>
+  db
+    .selectFrom('users')
+    .select(['id', 'platform_role', 'status'])
+    .where('platform_id', '=', v.platform_id)
+    .where('id', '=', v.id),
+)
+
+/** Platform role and status of the given users (of one platform). */
+export async function userStatesOf(
+  db: Kysely<Database>,
+  platformId: string,
+  ids: readonly string[],
+): Promise<Map<string, { platform_role: PlatformRole; status: UserStatus }>> {
+  const out = new Map<string, { platform_role: PlatformRole; status: UserStatus }>()
+  if (ids.length === 1) {
+    // Entra's member PATCH names one member: a prepared primary-key lookup.
+    const { rows } = await db.executeQuery(userStates(db, { platform_id: platformId, id: ids[0] as string }))
+    for (const r of rows) out.set(r.id, r)
+    return out
+  }
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'platform_role', 'status'])
+      .where('platform_id', '=', platformId)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute()
+    for (const r of rows) out.set(r.id, r)
+  }
+  return out
+}
+
+/** Members of a project whose effective role is not just their project role. */
+export async function roleExceptions(db: Kysely<Database>, projectId: string) {
+  return db
+    .selectFrom('project_members')
+    .innerJoin('users', 'users.id', 'project_members.user_id')
+    .select(['project_members.user_id', 'project_members.role', 'users.platform_role', 'users.status'])
+    .where('project_members.project_id', '=', projectId)
+    .where((w) => w.or([w('users.platform_role', '<>', 'MEMBER'), w('users.status', '<>', 'ACTIVE')]))
+    .orderBy('project_members.user_id')
+    .execute()
+}
+
+const pendingOf = prepare((db, v: { stream_id: string; after: number; limit: number }) =>
+  db
+    .selectFrom('event_outbox')
+    .selectAll()
+    .where('stream_id', '=', v.stream_id)
+    .where('state', '=', 'pending')
+    .where('id', '>', v.after)
+    .orderBy('id')
+    .limit(v.limit),
+)
+
+/** The oldest pending rows of a stream, in commit order per resource (see worker.ts). */
+export async function pendingRows(
+  db: Kysely<Database>,
+  streamId: string,
+  limit: number,
+  after = 0,
+): Promise<OutboxRow[]> {
+  const { rows } = await db.executeQuery(pendingOf(db, { stream_id: streamId, after, limit }))
+  return rows.map((r) => ({ ...r, id: Number(r.id) }))
+}
+
+export interface Outcome {
+  readonly id: number
+  readonly state: 'pending' | 'delivered' | 'refused'
+  readonly status?: number | undefined
+  readonly error?: string | undefined
+  readonly kid?: string | undefined
+}
+
+/** Records the outcome of a round of deliveries: a few statements whatever the number of rows. */
+export async function recordOutcomes(db: Kysely<Database>, streamId: string, outcomes: readonly Outcome[]) {
+  const now = new Date().toISOString()
+  const delivered = outcomes.filter((o) => o.state === 'delivered')
+  for (let i = 0; i < delivered.length; i += 500) {
+    const part = delivered.slice(i, i + 500)
+    await db
+      .updateTable('event_outbox')
+      .set((eb) => ({
+        state: 'delivered',
+        attempts: eb('attempts', '+', 1),
+        last_attempt_at: now,
+        delivered_at: now,
+        last_status: part[0]?.status ?? null,
+        last_error: null,
+        kid: part[0]?.kid ?? null,
+      }))
+      .where('stream_id', '=', streamId)
+      .where(
+        'id',
+        'in',
+        part.map((o) => o.id),
+      )
+      .execute()
+  }
+  for (const o of outcomes.filter((o) => o.state !== 'delivered')) {
+    await db
+      .updateTable('event_outbox')
+      .set((eb) => ({
+        state: o.state,
+        attempts: eb('attempts', '+', 1),
+        last_attempt_at: now,
+        last_status: o.status ?? null,
+        last_error: o.error?.slice(0, 1000) ?? null,
+        kid: o.kid ?? null,
+      }))
+      .where('stream_id', '=', streamId)
+      .where('id', '=', o.id)
+      .execute()
+  }
+}
+
+/** Marks rows as delivered by their ids (poll acknowledgements); ids of other streams are ignored. */
+export async function acknowledge(db: Kysely<Database>, streamId: string, ids: readonly number[]) {
+  if (ids.length === 0) return
+  await recordOutcomes(
+    db,
+    streamId,
+    ids.map((id) => ({ id, state: 'delivered' as const })),
+  )
+}
+
+export async function refuse(db: Kysely<Database>, streamId: string, id: number, error: string) {
+  await recordOutcomes(db, streamId, [{ id, state: 'refused', error }])
+}
+
+/** Marks every row of the stream created at or after `from` for delivery again. */
+export async function redeliverFrom(db: Kysely<Database>, streamId: string, from: string): Promise<number> {
+  const result = await db
+    .updateTable('event_outbox')
+    .set({ state: 'pending' })
+    .where('stream_id', '=', streamId)
+    .where('created_at', '>=', from)
+    .where('state', '<>', 'pending')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+export interface Backlog {
+  readonly pending: number
+  readonly oldest: string | null
+}
+
+export async function backlogOf(db: Kysely<Database>, streamId: string): Promise<Backlog> {
+  const row = await db
+    .selectFrom('event_outbox')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+    .where('stream_id', '=', streamId)
+    .where('state', '=', 'pending')
+    .executeTakeFirstOrThrow()
+  return { pending: Number(row.n), oldest: (row.oldest as string | null) ?? null }
+}
+
+/** The latest attempted rows of a stream, newest first. */
+export async function recentDeliveries(db: Kysely<Database>, streamId: string, limit = 20) {
+  const rows = await db
+    .selectFrom('event_outbox')
+    .select([
+      'id',
+      'txn',
+      'created_at',
+      'resource_type',
+      'resource_id',
+      'state',
+      'attempts',
+      'last_attempt_at',
+      'last_status',
+      'last_error',
+      'delivered_at',
+    ])
+    .where('stream_id', '=', streamId)
+    .where('last_attempt_at', 'is not', null)
+    .orderBy('last_attempt_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({ ...r, id: Number(r.id) }))
+}
+
+/**
+ * Deletes delivered or refused rows created before `before`, at most `batch` at a time. Pending rows
+ * stay whatever their age: they are owed.
+ */
+export async function pruneOutbox(db: Kysely<Database>, before: string, batch = 1000): Promise<number> {
+  const result = await db
+    .deleteFrom('event_outbox')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('event_outbox')
+        .select('id')
+        .where('state', '<>', 'pending')
+        .where('created_at', '<', before)
+        .orderBy('id')
+        .limit(batch),
+    )
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+/** Whether any pending row of any stream was signed with `kid` (see keys.ts: a key stays published). */
+export async function kidInUse(db: Kysely<Database>, kid: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('event_outbox')
+    .select('id')
+    .where('state', '=', 'pending')
+    .where('kid', '=', kid)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/** Poll: rows returned to the receiver, not yet acknowledged; the key that signed them stays published. */
+export async function markReturned(
+  db: Kysely<Database>,
+  streamId: string,
+  ids: readonly number[],
+  kid: string,
+) {
+  const now = new Date().toISOString()
+  for (let i = 0; i < ids.length; i += 500) {
+    await db
+      .updateTable('event_outbox')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), last_attempt_at: now, kid }))
+      .where('stream_id', '=', streamId)
+      .where('state', '=', 'pending')
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute()
+  }
+}
