@@ -133,10 +133,16 @@ export async function syncClient(
   index: number,
   stop: () => boolean,
   stats: { ok: number; failed: number; rolledBack: number; latencies: number[] },
+  // At most one request per this many milliseconds (an IdP's pace); 0 runs flat out.
+  intervalMs = 0,
 ): Promise<void> {
   const users: string[] = []
+  let previous = 0
   for (let n = 0; !stop(); n++) {
+    const wait = previous + intervalMs - performance.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
     const started = performance.now()
+    previous = started
     try {
       const kind = n % 4
       if (kind === 0 || users.length === 0) {

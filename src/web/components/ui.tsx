@@ -49,13 +49,24 @@ export function ErrorMessage({ error, onRetry }: { error: ApiError | string; onR
   )
 }
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
-const absolute = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' })
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+// One format for every time in the console: the viewer's locale, to the second, with the time zone.
+const absolute = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZoneName: 'short',
+})
 
-/** A time shown as "3 minutes ago", with the exact time on hover and for screen readers. */
-export function Time({ value, empty = '—' }: { value: string | null; empty?: string }) {
-  if (!value) return <span className="muted">{empty}</span>
-  const date = new Date(value)
+/** A time in the console's one format ("4 Dec 2026, 20:41:07 UTC" in the viewer's locale and zone). */
+export function formatTime(value: string | number | Date): string {
+  return absolute.format(new Date(value))
+}
+
+function ago(date: Date): string {
   const seconds = Math.round((date.getTime() - Date.now()) / 1000)
   const units: [Intl.RelativeTimeFormatUnit, number][] = [
     ['day', 86400],
@@ -63,10 +74,16 @@ export function Time({ value, empty = '—' }: { value: string | null; empty?: s
     ['minute', 60],
   ]
   const [unit, size] = units.find(([, s]) => Math.abs(seconds) >= s) ?? ['second', 1]
-  const text = Math.abs(seconds) < 10 ? 'just now' : relative.format(Math.round(seconds / size), unit)
+  return Math.abs(seconds) < 10 ? 'just now' : relative.format(Math.round(seconds / size), unit)
+}
+
+/** A time in the one format, with how long ago it was on hover. */
+export function Time({ value, empty = '—' }: { value: string | null; empty?: string }) {
+  if (!value) return <span className="muted">{empty}</span>
+  const date = new Date(value)
   return (
-    <time dateTime={value} title={absolute.format(date)}>
-      {Math.abs(seconds) > 7 * 86400 ? absolute.format(date) : text}
+    <time dateTime={value} title={ago(date)}>
+      {absolute.format(date)}
     </time>
   )
 }

@@ -1,7 +1,7 @@
 // One provisioning event in full.
 import type { ReactNode } from 'react'
 import { api, type LogEvent } from '../api'
-import { Badge, ErrorMessage, Loading, PageHeader } from '../components/ui'
+import { Badge, ErrorMessage, Loading, PageHeader, Time } from '../components/ui'
 import { useLoad } from '../components/use-load'
 import { Link } from '../router'
 import { statusTone } from './events'
@@ -24,7 +24,7 @@ export function EventPage({ id }: { id: string }) {
   if (!event.data) return <Loading />
   const e = event.data.event
   const rows: [string, ReactNode][] = [
-    ['Time', new Date(e.createdAt).toLocaleString()],
+    ['Time', <Time key="t" value={e.createdAt} />],
     ['Request', <span className="mono" key="r">{`${e.method} ${e.path}`}</span>],
     [
       'Result',

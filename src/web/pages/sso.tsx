@@ -98,7 +98,7 @@ function SamlCard({ settings, onSaved }: { settings: SsoSettings; onSaved(s: Sso
             <dd>
               {saml.certificates.map((c) => (
                 <div key={c.fingerprint ?? c.subject} className="small">
-                  {c.subject} · valid until {c.notAfter ? new Date(c.notAfter).toLocaleDateString() : '?'}
+                  {c.subject} · valid until <Time value={c.notAfter} empty="?" />
                   <div className="mono muted">{c.fingerprint}</div>
                 </div>
               ))}
