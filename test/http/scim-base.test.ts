@@ -20,6 +20,10 @@ describe.each(dialects)('SCIM base path on %s', (dialect) => {
     expect(body.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'])
     expect(body.patch.supported).toBe(true)
     expect(body.bulk.supported).toBe(false)
+    // rfc9967#section-4: the event URIs a stream can carry, and no asynchronous requests.
+    expect(body.securityEvents.asyncRequest).toBe('none')
+    expect(body.securityEvents.eventUris).toContain('urn:ietf:params:scim:event:prov:patch:full')
+    expect(body.securityEvents.eventUris).toContain('urn:ietf:params:scim:event:prov:deactivate')
     expect(body.meta.location).toBe('https://muster.test/api/v1/scim/v2/ServiceProviderConfig')
   })
 

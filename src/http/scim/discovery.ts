@@ -1,6 +1,7 @@
 // Discovery endpoints (rfc7644#section-4): what this server supports, told truthfully, from the registry.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
+import { EVENT_URIS } from '../../events/uris.js'
 import { notFound } from '../../scim/errors.js'
 import { listResponse } from '../../scim/list.js'
 import { findSchema, resourceTypes, schemas } from '../../scim/schemas/index.js'
@@ -66,6 +67,9 @@ export function serviceProviderConfig(config: Config, base: string) {
         primary: true,
       },
     ],
+    // rfc9967#section-4: the SET event URIs Muster can deliver through a stream (push or poll); it
+    // has no asynchronous SCIM requests.
+    securityEvents: { asyncRequest: 'none', eventUris: EVENT_URIS },
     meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
   }
 }
