@@ -6,7 +6,7 @@
 // PostgreSQL's follows the database's LC_CTYPE (ASCII only under C or POSIX; under a libc UTF-8 locale
 // "İ" and a final "Σ" fold otherwise than in JavaScript). So the SQL calls muster_fold(text): on SQLite
 // a deterministic function registered on every connection that runs queries (registerFold), on
-// PostgreSQL a SQL function created by migration 005 as lower(x collate "und-x-icu"), which the planner
+// PostgreSQL a SQL function created by migration 007 as lower(x collate "und-x-icu"), which the planner
 // inlines.
 import type SqliteDatabase from 'better-sqlite3'
 import { type Expression, sql } from 'kysely'
