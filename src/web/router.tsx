@@ -77,6 +77,25 @@ export function match(pattern: string, path: string): Record<string, string> | u
   }
 }
 
+/**
+ * Where sign-in may send the person afterwards: a path of this console (one leading slash, not `//host`
+ * or `/\host`, which browsers read as another origin; no control characters), else undefined. The
+ * same rule as the server's (sso/addresses.ts), so a crafted `next` never leaves the console.
+ */
+export function safeNext(next: string | null | undefined): string | undefined {
+  if (!next || next.length > 1024 || !next.startsWith('/') || next.startsWith('//')) return undefined
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+  if (/[\\\u0000-\u001f\u007f]/.test(next)) return undefined
+  try {
+    const url = new URL(next, 'http://muster.invalid')
+    if (url.origin !== 'http://muster.invalid') return undefined
+    decodeURIComponent(url.pathname)
+    return url.pathname + url.search + url.hash
+  } catch {
+    return undefined
+  }
+}
+
 /** A real link (so it opens in a new tab, copies, and works with the keyboard) that navigates in place. */
 export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
   const handle = (event: MouseEvent<HTMLAnchorElement>) => {
