@@ -159,6 +159,12 @@ describe('console shell in Chromium', () => {
     const card = page.getByTestId('scim-health')
     await card.getByRole('button', { name: 'Refresh' }).click()
     await card.getByText('POST /api/v1/scim/v2/Users').waitFor()
+    // Afresh, as an admin would open it, for the picture: key table, health, a test.
+    await page.reload()
+    await page.getByLabel('Secret token to test').fill(secret)
+    await page.getByRole('button', { name: 'Test connection' }).click()
+    await page.getByTestId('test-result').waitFor()
+    await card.getByText('POST /api/v1/scim/v2/Users').waitFor()
     await expect(card.getByTestId('health-last').textContent()).resolves.toMatch(/→ 409/)
     await expect(card.getByTestId('health-keys').textContent()).resolves.toMatch(
       /Entra ID production.*last used by Microsoft Entra ID \(Azure AD SCIM\)/,
