@@ -2,7 +2,7 @@
 // failed requests of the last day, and which client last used each key. Each is one indexed read:
 // the newest row by events_platform (platform_id, id), a count over the partial index of errors
 // (platform_id, created_at where status >= 400), and the platform's keys by api_keys_platform.
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { Database } from './schema.js'
 
 export interface ScimHealth {
@@ -26,6 +26,19 @@ export interface ScimHealth {
 }
 
 const DAY_MS = 24 * 3600 * 1000
+
+/** The count of refused or failed requests since a time (exported for its query-plan test). */
+export function errorCount(db: Kysely<Database>, platformId: string, since: string) {
+  return (
+    db
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('platform_id', '=', platformId)
+      // A literal, not a parameter: only then may SQLite use the partial index (where status >= 400).
+      .where('status', '>=', sql.lit(400))
+      .where('created_at', '>=', since)
+  )
+}
 
 export async function scimHealth(
   db: Kysely<Database>,
@@ -51,13 +64,7 @@ export async function scimHealth(
       .orderBy('events.id', 'desc')
       .limit(1)
       .executeTakeFirst(),
-    db
-      .selectFrom('events')
-      .select((eb) => eb.fn.countAll<number | string>().as('count'))
-      .where('platform_id', '=', platformId)
-      .where('status', '>=', 400)
-      .where('created_at', '>=', since)
-      .executeTakeFirstOrThrow(),
+    errorCount(db, platformId, since).executeTakeFirstOrThrow(),
     db
       .selectFrom('api_keys')
       .select(['id', 'name', 'truncated', 'last_used_at', 'last_user_agent'])

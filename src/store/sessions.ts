@@ -131,7 +131,10 @@ export async function endUserSessions(db: Kysely<Database>, userId: string, end:
     .execute()
 }
 
-/** Why the session behind this token was ended, while its row lasts; undefined for any other token. */
+/** How long the sign-in page keeps telling why a session ended. */
+export const SESSION_END_NOTICE_MS = 24 * 3600 * 1000
+
+/** Why the session behind this token was ended (within a day); undefined for any other token. */
 export async function sessionEnd(
   db: Kysely<Database>,
   token: string,
@@ -142,7 +145,7 @@ export async function sessionEnd(
     .selectFrom('sessions')
     .select(['ended_at', 'ended_reason', 'ended_role', 'ended_by'])
     .where('id', '=', hash(token))
-    .where('ended_at', 'is not', null)
+    .where('ended_at', '>', new Date(now - SESSION_END_NOTICE_MS).toISOString())
     .where('expires_at', '>', new Date(now).toISOString())
     .executeTakeFirst()
   if (!row?.ended_at || !row.ended_reason) return undefined

@@ -2,8 +2,10 @@
 // demoted or deactivated admin with the right password is told so (a stranger still learns nothing);
 // the SCIM health summary; Test connection tests the tenant URL it shows.
 import { createServer } from 'node:net'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOM_USER_SCHEMA } from '../../src/scim/schemas/index.js'
+import { errorCount } from '../../src/store/scim-health.js'
 import { createAccount, signedIn, signIn } from '../helpers/admin.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { dialects } from '../helpers/db.js'
@@ -153,6 +155,19 @@ describe.each(dialects)('SCIM health summary on %s', (dialect) => {
 
   it('answers only a signed-in admin', async () => {
     expect((await t.app.inject('/api/v1/scim-health')).statusCode).toBe(401)
+  })
+})
+
+describe('SCIM health reads no more of the log than it needs', () => {
+  it('the 24-hour error count searches the partial index of errors (SQLite plan)', async () => {
+    const t = await createTestApp('sqlite')
+    try {
+      const query = errorCount(t.store.db, t.platformId, new Date().toISOString()).compile()
+      const plan = await sql.raw(`explain query plan ${query.sql}`.replace(/\?/g, "'x'")).execute(t.store.db)
+      expect(JSON.stringify(plan.rows)).toMatch(/SEARCH events USING INDEX events_platform_errors/)
+    } finally {
+      await t.close()
+    }
   })
 })
 
