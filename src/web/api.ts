@@ -102,6 +102,8 @@ export interface ApiKey {
   createdAt: string
   lastUsedAt: string | null
   revokedAt: string | null
+  /** User-Agent of the request that last moved lastUsedAt: which client uses the key. */
+  lastClient: string | null
 }
 
 export interface User {

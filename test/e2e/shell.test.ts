@@ -164,6 +164,7 @@ describe('console shell in Chromium', () => {
     await page.getByLabel('Secret token to test').fill(secret)
     await page.getByRole('button', { name: 'Test connection' }).click()
     await page.getByTestId('test-result').waitFor()
+    await page.getByRole('cell', { name: /by Azure AD SCIM/ }).waitFor()
     await card.getByText('POST /api/v1/scim/v2/Users').waitFor()
     await expect(card.getByTestId('health-last').textContent()).resolves.toMatch(/→ 409/)
     await expect(card.getByTestId('health-keys').textContent()).resolves.toMatch(

@@ -69,6 +69,10 @@ export const openApiDocument = {
         createdAt: str,
         lastUsedAt: nullable('string'),
         revokedAt: nullable('string'),
+        lastClient: {
+          type: ['string', 'null'],
+          description: 'User-Agent of the client that last used the key',
+        },
       }),
       UserProject: obj({ id: str, displayName: str, role: projectRole, effectiveRole: projectRole }),
       User: obj({

@@ -174,6 +174,7 @@ function KeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke(key: ApiKey): v
               </td>
               <td>
                 <Time value={key.lastUsedAt} empty="never" />
+                {key.lastClient && <div className="muted small">by {key.lastClient}</div>}
               </td>
               <td className="cell-actions">
                 {key.revokedAt ? (
