@@ -108,7 +108,7 @@ async function writeUser(
     const same = isDeepStrictEqual(resource, current.resource)
     let next = current
     if (!same) {
-      next = await updateUser(trx, current, resource).catch(
+      next = await updateUser(trx, current, resource, ctx.actor.kind).catch(
         rethrowUniqueness('user', 'userName', resource.userName),
       )
       await keepAnAdmin(trx, ctx.actor, current, next)

@@ -260,6 +260,13 @@ export const REFUSALS = {
     message: 'The password was correct, but this platform requires single sign-on.',
     advice: 'Choose "Sign in with SSO" and enter your email address.',
   },
+  password_not_admin: {
+    status: 403,
+    title: 'No console access',
+    message: 'The password was correct, but the account is not a platform ADMIN.',
+    advice:
+      'Only platform ADMINs use the console. If your role was changed by mistake, ask another admin or your identity provider administrator.',
+  },
   password_throttled: {
     status: 401,
     title: 'Too many attempts',

@@ -37,6 +37,7 @@ export async function createApiKey(
     created_at: new Date().toISOString(),
     last_used_at: null,
     revoked_at: null,
+    last_user_agent: null,
   }
   await db.insertInto('api_keys').values(row).execute()
   const { hash: _hash, ...key } = row
@@ -51,6 +52,7 @@ const viewColumns = [
   'created_at',
   'last_used_at',
   'revoked_at',
+  'last_user_agent',
 ] as const
 
 export function listApiKeys(db: Kysely<Database>, platformId: string): Promise<ApiKeyView[]> {
@@ -124,14 +126,17 @@ export async function authenticateKey(
   return identity
 }
 
+/** Longest User-Agent kept: enough for any IdP's name and version. */
+const USER_AGENT_MAX = 200
+
 /**
- * Keeps last_used_at current without a write per request: at most one write per key per minute in
- * this process, and the update itself only fires when the stored value is a minute old, so several
- * processes do not each write.
+ * Keeps last_used_at (and the User-Agent of that request, to tell which IdP uses the key) current
+ * without a write per request: at most one write per key per minute in this process, and the update
+ * itself only fires when the stored value is a minute old, so several processes do not each write.
  */
 export function createKeyToucher(db: Kysely<Database>) {
   const touched = new Map<string, number>()
-  return async function touch(keyId: string): Promise<void> {
+  return async function touch(keyId: string, userAgent?: string): Promise<void> {
     const now = Date.now()
     const last = touched.get(keyId)
     if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return
@@ -139,7 +144,10 @@ export function createKeyToucher(db: Kysely<Database>) {
     const cutoff = new Date(now - TOUCH_INTERVAL_MS).toISOString()
     await db
       .updateTable('api_keys')
-      .set({ last_used_at: new Date(now).toISOString() })
+      .set({
+        last_used_at: new Date(now).toISOString(),
+        last_user_agent: userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
+      })
       .where('id', '=', keyId)
       .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', cutoff)]))
       .execute()

@@ -75,6 +75,8 @@ export interface ApiKeyTable {
   created_at: string
   last_used_at: string | null
   revoked_at: string | null
+  /** User-Agent of the request that last wrote last_used_at (which client uses the key). */
+  last_user_agent: string | null
 }
 
 export interface EventTable {
@@ -106,7 +108,16 @@ export interface SessionTable {
   created_at: string
   expires_at: string
   last_seen_at: string
+  /** Set when a role change or deactivation ended the session; it then only says why. */
+  ended_at: string | null
+  ended_reason: SessionEndReason | null
+  /** The platform role the user was given, for 'role_changed'. */
+  ended_role: PlatformRole | null
+  /** Who made the change: 'scim' (the identity provider), 'console' (an admin) or 'sso'. */
+  ended_by: string | null
 }
+
+export type SessionEndReason = 'role_changed' | 'deactivated'
 
 export interface SetupTokenTable {
   /** Hex SHA-256 of the one-time token. */

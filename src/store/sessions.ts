@@ -2,11 +2,12 @@
 // database does not hand out live sessions. A session is valid only while its user is ACTIVE, and it
 // carries the user's platform role as it is *now*: the check is part of the one lookup on every
 // request, so deactivation ends every session at once and the console (http/admin/session.ts) asks
-// for ADMIN on each call. An ADMIN session of someone who loses ADMIN is deleted outright
-// (users.ts), so a demoted admin signs in again and lands on the member page.
+// for ADMIN on each call. Deactivation and the loss of ADMIN end the user's sessions (users.ts):
+// the rows stay, marked with why, until the person signs in again or they expire, so whoever still
+// holds such a cookie is told why they were signed out (sessionEnd) rather than just sent away.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { Database, PlatformRole } from './schema.js'
+import type { Database, PlatformRole, SessionEndReason } from './schema.js'
 import { emailKey } from './users.js'
 
 /** A session lives at most this long, however active. */
@@ -46,12 +47,13 @@ export async function createSession(
       last_seen_at: new Date(now).toISOString(),
     })
     .execute()
-  // Old sessions of this user that ran out are swept here rather than by a timer.
+  // Old sessions of this user that ran out or were ended are swept here rather than by a timer.
   await db
     .deleteFrom('sessions')
     .where('user_id', '=', userId)
     .where((eb) =>
       eb.or([
+        eb('ended_at', 'is not', null),
         eb('expires_at', '<=', new Date(now).toISOString()),
         eb('last_seen_at', '<=', new Date(now - SESSION_IDLE_MS).toISOString()),
       ]),
@@ -87,6 +89,7 @@ export async function findSession(
     .where('sessions.expires_at', '>', new Date(now).toISOString())
     .where('sessions.last_seen_at', '>', new Date(now - SESSION_IDLE_MS).toISOString())
     .where('users.status', '=', 'ACTIVE')
+    .where('sessions.ended_at', 'is', null)
     .executeTakeFirst()
   if (!row) return undefined
   if (now - Date.parse(row.lastSeenAt) > TOUCH_MS) {
@@ -105,9 +108,48 @@ export async function deleteSession(db: Kysely<Database>, token: string): Promis
   await db.deleteFrom('sessions').where('id', '=', hash(token)).execute()
 }
 
-/** Ends every session of a user (deactivation, role loss). */
-export async function deleteUserSessions(db: Kysely<Database>, userId: string): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute()
+export interface SessionEnd {
+  readonly reason: SessionEndReason
+  /** The role the user was given, for 'role_changed'. */
+  readonly role?: PlatformRole | null | undefined
+  /** 'scim', 'console' or 'sso': who made the change, when known. */
+  readonly by?: string | null | undefined
+}
+
+/** Ends every live session of a user (deactivation, loss of ADMIN), keeping why. */
+export async function endUserSessions(db: Kysely<Database>, userId: string, end: SessionEnd): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({
+      ended_at: new Date().toISOString(),
+      ended_reason: end.reason,
+      ended_role: end.role ?? null,
+      ended_by: end.by ?? null,
+    })
+    .where('user_id', '=', userId)
+    .where('ended_at', 'is', null)
+    .execute()
+}
+
+/** How long the sign-in page keeps telling why a session ended. */
+export const SESSION_END_NOTICE_MS = 24 * 3600 * 1000
+
+/** Why the session behind this token was ended (within a day); undefined for any other token. */
+export async function sessionEnd(
+  db: Kysely<Database>,
+  token: string,
+  now = Date.now(),
+): Promise<(SessionEnd & { readonly at: string }) | undefined> {
+  if (token.length > 128) return undefined
+  const row = await db
+    .selectFrom('sessions')
+    .select(['ended_at', 'ended_reason', 'ended_role', 'ended_by'])
+    .where('id', '=', hash(token))
+    .where('ended_at', '>', new Date(now - SESSION_END_NOTICE_MS).toISOString())
+    .where('expires_at', '>', new Date(now).toISOString())
+    .executeTakeFirst()
+  if (!row?.ended_at || !row.ended_reason) return undefined
+  return { reason: row.ended_reason, role: row.ended_role, by: row.ended_by, at: row.ended_at }
 }
 
 export interface ConsoleAccount {

@@ -12,7 +12,7 @@ import { groupsOfUsers } from './members.js'
 import { type ExtraColumn, type ListOptions, type Page, readPage } from './page.js'
 import { prepare, prepareInsert } from './prepared.js'
 import type { Database, PlatformRole, UserRow, UserStatus } from './schema.js'
-import { deleteUserSessions } from './sessions.js'
+import { endUserSessions, type SessionEnd } from './sessions.js'
 
 /** The resource as stored: never an id, meta, groups or password. */
 export function storedUserResource(resource: ScimResource): ScimResource {
@@ -97,6 +97,8 @@ export async function updateUser(
   db: Kysely<Database>,
   row: UserRow,
   resource: ScimResource,
+  /** Who asks ('scim', 'console', 'sso'), kept on sessions this change ends. */
+  by?: string,
 ): Promise<UserRow> {
   const stored = storedUserResource(resource)
   const next: UserRow = {
@@ -118,17 +120,21 @@ export async function updateUser(
     .execute()
   // Sessions belong to ACTIVE users, and an admin's to an ADMIN: deactivation ends every session, and
   // losing ADMIN ends the console sessions (the person signs in again to reach their member page).
-  if (sessionsEnd(row, next)) await deleteUserSessions(db, row.id)
+  // The sessions are marked with why, so the sign-in page can tell the person (sessions.ts).
+  const end = sessionsEnd(row, next)
+  if (end) await endUserSessions(db, row.id, { ...end, by })
   return next
 }
 
-/** Whether a change from `before` to `after` must end the user's sessions. */
+/** Whether (and why) a change from `before` to `after` must end the user's sessions. */
 export function sessionsEnd(
   before: Pick<UserRow, 'status' | 'platform_role'>,
   after: Pick<UserRow, 'status' | 'platform_role'>,
-): boolean {
-  if (before.status === 'ACTIVE' && after.status !== 'ACTIVE') return true
-  return before.platform_role === 'ADMIN' && after.platform_role !== 'ADMIN'
+): SessionEnd | undefined {
+  if (before.status === 'ACTIVE' && after.status !== 'ACTIVE') return { reason: 'deactivated' }
+  if (before.platform_role === 'ADMIN' && after.platform_role !== 'ADMIN')
+    return { reason: 'role_changed', role: after.platform_role }
+  return undefined
 }
 
 /** Now, or a millisecond after `previous` so lastModified always moves forward. */

@@ -61,6 +61,40 @@ export interface Me {
   scimUrl: string
 }
 
+/** Why a session was ended by the server (GET /auth/session, or a 401 `session_ended`). */
+export interface SessionEnded {
+  reason: 'role_changed' | 'deactivated'
+  role: PlatformRole | null
+  by: 'scim' | 'console' | 'sso' | null
+  endedAt: string
+  message: string
+}
+
+export interface ScimHealth {
+  lastRequest: {
+    id: number
+    at: string
+    method: string
+    path: string
+    status: number
+    apiKeyId: string | null
+    apiKeyName: string | null
+  } | null
+  errors: { since: string; count: number }
+  keys: { id: string; name: string; truncated: string; lastUsedAt: string; lastClient: string | null }[]
+}
+
+export interface ConnectionTest {
+  ok: boolean
+  verdict: 'ok' | 'unreachable' | 'refused_key' | 'unexpected'
+  tenantUrl: string
+  request: string
+  status: number | null
+  error: string | null
+  key: 'valid' | 'other_platform' | 'unknown'
+  notTested: string[]
+}
+
 export interface ApiKey {
   id: string
   name: string
@@ -68,6 +102,8 @@ export interface ApiKey {
   createdAt: string
   lastUsedAt: string | null
   revokedAt: string | null
+  /** User-Agent of the request that last moved lastUsedAt: which client uses the key. */
+  lastClient: string | null
 }
 
 export interface User {

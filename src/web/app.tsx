@@ -1,6 +1,6 @@
 // Routes of the console. Signed-out pages (sign-in, setup link) stand alone; the rest need a session
 // and share the layout. A 401 from any call sends the admin back to sign-in, then back here.
-import { type ReactNode, useEffect, useState } from 'react'
+import { Component, type ErrorInfo, type ReactNode, useEffect, useState } from 'react'
 import { type ApiError, api, type Me, setUnauthenticatedHandler } from './api'
 import { Layout } from './components/layout'
 import { ErrorMessage, Loading } from './components/ui'
@@ -19,9 +19,41 @@ import { SignInsPage } from './pages/sign-ins'
 import { SsoPage } from './pages/sso'
 import { SsoTestResultPage } from './pages/sso-test-result'
 import { UsersPage } from './pages/users'
-import { HOME, match, navigate, useLocation } from './router'
+import { HOME, match, navigate, safeNext, useLocation } from './router'
 
-function signedInPage(path: string, me: Me): { title: string; page: ReactNode } {
+/** Whether a path is a page of the signed-in console (sign-in's `next` may only go to one). */
+function isConsolePage(path: string): boolean {
+  const bare = path.split(/[?#]/)[0]?.replace(/\/+$/, '') || '/'
+  return bare === '/' || bare === '/account' || signedInPage(bare, undefined).title !== 'Not found'
+}
+
+/** A page that throws while rendering shows a message and a way on, never a blank screen. */
+class PageBoundary extends Component<{ path: string; children: ReactNode }, { failed?: string }> {
+  override state: { failed?: string } = {}
+  static getDerivedStateFromError(error: unknown) {
+    return { failed: error instanceof Error ? error.message : String(error) }
+  }
+  override componentDidCatch(error: unknown, info: ErrorInfo) {
+    console.error(error, info.componentStack)
+  }
+  override componentDidUpdate(previous: { path: string }) {
+    if (previous.path !== this.props.path && this.state.failed) this.setState({ failed: undefined })
+  }
+  override render() {
+    if (!this.state.failed) return this.props.children
+    return (
+      <div className="center">
+        <div className="alert alert-error" role="alert">
+          This page could not be shown ({this.state.failed}). <a href={HOME}>Go to the console home</a>
+        </div>
+      </div>
+    )
+  }
+}
+
+// `me` is undefined only when asking whether a path is a page at all (isConsolePage).
+function signedInPage(path: string, me: Me | undefined): { title: string; page: ReactNode } {
+  if (!me) me = {} as Me
   if (path === HOME) return { title: 'API keys', page: <ApiKeysPage me={me} /> }
   if (path === '/platform/security/event-streams')
     return { title: 'Event streams', page: <EventStreamsPage /> }
@@ -72,14 +104,32 @@ export function App() {
     if (path === '/') navigate(HOME, { replace: true })
   }, [path])
 
+  // `next` comes from the address: anything but a page of this console (another site, javascript:,
+  // junk escapes, an unknown path, sign-in itself) lands on the console home instead.
   const signedIn = (next: string) => {
     setMe(undefined)
-    navigate(next.startsWith('/') && !next.startsWith('//') ? next : HOME, { replace: true })
+    const to = safeNext(next)
+    navigate(to && isConsolePage(to) ? to : HOME, { replace: true })
   }
 
-  if (setup?.token) return <SetupPage token={setup.token} onDone={() => signedIn(HOME)} />
-  if (path === '/sign-in') return <SignInPage onSignedIn={signedIn} />
-  if (path === '/account') return <AccountPage />
+  if (setup?.token)
+    return (
+      <PageBoundary path={path}>
+        <SetupPage token={setup.token} onDone={() => signedIn(HOME)} />
+      </PageBoundary>
+    )
+  if (path === '/sign-in')
+    return (
+      <PageBoundary path={path}>
+        <SignInPage onSignedIn={signedIn} />
+      </PageBoundary>
+    )
+  if (path === '/account')
+    return (
+      <PageBoundary path={path}>
+        <AccountPage />
+      </PageBoundary>
+    )
   if (error) {
     return (
       <div className="center">
@@ -97,8 +147,8 @@ export function App() {
   const { title, page } = signedInPage(path, me)
   document.title = `${title} · Muster`
   return (
-    <Layout me={me} path={path}>
-      {page}
+    <Layout me={me} path={path} title={title}>
+      <PageBoundary path={path}>{page}</PageBoundary>
     </Layout>
   )
 }

@@ -38,12 +38,22 @@ describe.each(dialects)('console sign-in and sessions on %s', (dialect) => {
   it.each([
     ['a wrong password', 'admin@acme.test', 'wrong password!'],
     ['an unknown email', 'nobody@acme.test', 'correct horse battery staple'],
-    ['a MEMBER', 'member@acme.test', 'correct horse battery staple'],
-    ['an INACTIVE admin', 'gone@acme.test', 'correct horse battery staple'],
+    ['a MEMBER with a wrong password', 'member@acme.test', 'wrong password!'],
+    ['an INACTIVE admin with a wrong password', 'gone@acme.test', 'wrong password!'],
   ])('%s gets the same generic 401 and no cookie', async (_name, email, password) => {
     const res = await signIn(t, email, password)
     expect(res.statusCode).toBe(401)
     expect(res.json()).toEqual({ error: 'sign_in_failed', message: GENERIC })
+    expect(res.headers['set-cookie']).toBeUndefined()
+  })
+
+  it.each([
+    ['a MEMBER', 'member@acme.test', 'no_console_access'],
+    ['an INACTIVE admin', 'gone@acme.test', 'account_inactive'],
+  ])('%s with the right password is told why (403 %s) and gets no cookie', async (_name, email, code) => {
+    const res = await signIn(t, email)
+    expect(res.statusCode).toBe(403)
+    expect(res.json().error).toBe(code)
     expect(res.headers['set-cookie']).toBeUndefined()
   })
 
@@ -94,7 +104,7 @@ describe.each(dialects)('console sign-in and sessions on %s', (dialect) => {
     const id = users[0].id
     expect((await admin.call('PATCH', `/users/${id}`, { active: false })).statusCode).toBe(200)
     expect((await other.call('GET', '/api-keys')).statusCode).toBe(401)
-    expect((await signIn(t, 'other.admin@acme.test')).statusCode).toBe(401)
+    expect((await signIn(t, 'other.admin@acme.test')).statusCode).toBe(403)
 
     await admin.call('PATCH', `/users/${id}`, { active: true })
     const again = await signedIn(t, 'other.admin@acme.test')

@@ -21,6 +21,7 @@ const toView = (k: {
   created_at: string
   last_used_at: string | null
   revoked_at: string | null
+  last_user_agent: string | null
 }) => ({
   id: k.id,
   name: k.name,
@@ -28,6 +29,7 @@ const toView = (k: {
   createdAt: k.created_at,
   lastUsedAt: k.last_used_at,
   revokedAt: k.revoked_at,
+  lastClient: k.last_user_agent,
 })
 
 export async function apiKeyRoutes(app: FastifyInstance, { store }: AdminOptions): Promise<void> {

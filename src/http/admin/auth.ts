@@ -1,6 +1,7 @@
-// Console sign-in and sign-out. Every failure (unknown email, wrong password, no password, not an
-// ADMIN, INACTIVE) gets the same answer, and repeated failures slow down per account and per address.
-// A correct password on a platform that requires SSO is told to use SSO instead. "Sign in with SSO"
+// Console sign-in and sign-out. Every failure before a correct password (unknown email, wrong
+// password, no password) gets the same answer, and repeated failures slow down per account and per
+// address. Only after a correct password is the person told why they cannot come in: the platform
+// requires SSO, the account is no longer an ADMIN (say, the IdP changed the role), or it is INACTIVE. "Sign in with SSO"
 // sends an email's domain to the IdP of the platform that claims it. Every attempt is a sign-in event.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
@@ -14,13 +15,20 @@ import {
   createSession,
   deleteSession,
   findConsoleAccounts,
+  findSession,
 } from '../../store/sessions.js'
 import { recordSignIn } from '../../store/sign-in-events.js'
 import { getSsoSettings, platformOfDomain } from '../../store/sso-settings.js'
-import { SCIM_BASE } from '../scim/request.js'
 import { HttpError, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
-import { clearSessionCookie, requireAdmin, SESSION_COOKIE, setSessionCookie } from './session.js'
+import { tenantUrl } from './scim-connection.js'
+import {
+  clearSessionCookie,
+  endedSession,
+  requireAdmin,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from './session.js'
 
 export const SIGN_IN_FAILED = 'Email or password is incorrect.'
 export const SSO_NOT_FOUND =
@@ -30,8 +38,9 @@ type PasswordOutcome =
   | { account: ConsoleAccount; reason: undefined; at: { platformId: string; userId: string } }
   | {
       account?: undefined
-      reason: 'password_incorrect' | 'password_sso_required'
+      reason: 'password_incorrect' | 'password_sso_required' | 'password_not_admin' | 'user_inactive'
       at: { platformId: string | null; userId?: string }
+      role?: string
     }
 
 const refusal = (code: RefusalCode) => ({ reason: code, message: REFUSALS[code].message })
@@ -77,6 +86,27 @@ export async function authRoutes(app: FastifyInstance, { store, config }: AdminO
       const { message, advice } = REFUSALS.password_sso_required
       throw new HttpError(403, 'sso_required', `${message} ${advice}`)
     }
+    if (outcome.reason === 'password_not_admin' || outcome.reason === 'user_inactive') {
+      // The password was right: this is no guess, so it neither counts as a failure nor hides why.
+      accounts.reset(accountKey)
+      await recordSignIn(store.db, {
+        ...event,
+        ...outcome.at,
+        outcome: 'refused',
+        ...refusal(outcome.reason),
+      })
+      if (outcome.reason === 'user_inactive')
+        throw new HttpError(
+          403,
+          'account_inactive',
+          'Your password is correct, but your account is deactivated, so it cannot sign in. Ask your administrator to reactivate it (in your identity provider if it manages your account).',
+        )
+      throw new HttpError(
+        403,
+        'no_console_access',
+        `Your password is correct, but you no longer have console access: your platform role is ${outcome.role}, and only ADMINs can use the console. If this is a mistake, ask another admin or your identity provider administrator.`,
+      )
+    }
     if (!outcome.account) {
       accounts.fail(accountKey)
       addresses.fail(request.ip)
@@ -117,8 +147,10 @@ export async function authRoutes(app: FastifyInstance, { store, config }: AdminO
     for (const account of candidates) {
       if (!(await verifyPassword(password, account.passwordHash))) continue
       const at = { platformId: account.platformId, userId: account.id }
-      if (account.platformRole !== 'ADMIN' || account.status !== 'ACTIVE') {
-        refused ??= { reason: 'password_incorrect', at }
+      if (account.status !== 'ACTIVE') {
+        refused ??= { reason: 'user_inactive', at }
+      } else if (account.platformRole !== 'ADMIN') {
+        refused ??= { reason: 'password_not_admin', at, role: account.platformRole }
       } else if ((await getSsoSettings(store.db, account.platformId)).requireSso) {
         refused = { reason: 'password_sso_required', at }
       } else {
@@ -154,13 +186,24 @@ export async function authRoutes(app: FastifyInstance, { store, config }: AdminO
     return reply.code(204).send()
   })
 
+  // For the sign-in page: whether this browser's session was ended by a role change or a deactivation
+  // (and by whom, when), so the page can say why the person was signed out. Reads the cookie only.
+  app.get('/auth/session', async (request) => {
+    const token = request.cookies[SESSION_COOKIE]
+    const live = token ? await findSession(store.db, token) : undefined
+    return {
+      signedIn: live !== undefined,
+      ended: live ? null : ((await endedSession(store, request)) ?? null),
+    }
+  })
+
   app.get('/auth/me', { onRequest: requireAdmin(store) }, async (request) => {
     const { userId, email, displayName, platformId, platformName } = request.admin
     return {
       user: { id: userId, email, displayName },
       platform: { id: platformId, name: platformName },
       // The tenant URL an identity provider needs; PUBLIC_URL when set, else how this request came in.
-      scimUrl: (config.PUBLIC_URL ?? `${request.protocol}://${request.host}`) + SCIM_BASE,
+      scimUrl: tenantUrl(request, config),
     }
   })
 }

@@ -14,6 +14,7 @@ import { InputError, sendAdminError } from './errors.js'
 import { eventRoutes } from './events.js'
 import { openApiRoutes } from './openapi.js'
 import { projectRoutes } from './projects.js'
+import { scimConnectionRoutes } from './scim-connection.js'
 import { crossOriginGuard, requireAdmin } from './session.js'
 import { settingsRoutes } from './settings.js'
 import { setupRoutes } from './setup.js'
@@ -65,6 +66,7 @@ export async function adminRoutes(
   await app.register(async (scope) => {
     scope.addHook('onRequest', requireAdmin(store))
     await scope.register(apiKeyRoutes, options)
+    await scope.register(scimConnectionRoutes, options)
     await scope.register(userRoutes, options)
     await scope.register(projectRoutes, options)
     await scope.register(settingsRoutes, options)

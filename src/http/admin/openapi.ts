@@ -1,6 +1,7 @@
 // A hand-written OpenAPI 3.1 description of the admin API, served at /api/v1/openapi.json, with a
 // small page at /api/v1/docs. Kept compact on purpose: paths, parameters and shapes, not prose.
 import type { FastifyInstance } from 'fastify'
+import { consolePaths, consoleSchemas } from './openapi-console.js'
 import { eventPaths, eventSchemas } from './openapi-events.js'
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } })
@@ -54,6 +55,7 @@ export const openApiDocument = {
     },
     schemas: {
       ...eventSchemas,
+      ...consoleSchemas,
       Error: obj({ error: str, message: str }),
       InputError: obj({
         error: { const: 'invalid_input' },
@@ -67,6 +69,10 @@ export const openApiDocument = {
         createdAt: str,
         lastUsedAt: nullable('string'),
         revokedAt: nullable('string'),
+        lastClient: {
+          type: ['string', 'null'],
+          description: 'User-Agent of the client that last used the key',
+        },
       }),
       UserProject: obj({ id: str, displayName: str, role: projectRole, effectiveRole: projectRole }),
       User: obj({
@@ -180,6 +186,7 @@ export const openApiDocument = {
   security: [{ session: [] }],
   paths: {
     ...eventPaths,
+    ...consolePaths,
     '/setup/{token}': {
       get: {
         summary: 'Check a first-admin setup link',
@@ -218,6 +225,11 @@ export const openApiDocument = {
         responses: {
           '200': ok(obj({ userId: str, platformId: str }), 'Signed in; session cookie set'),
           '401': { description: 'Email or password is incorrect', ...json(ref('Error')) },
+          '403': {
+            description:
+              'The password was correct, but the platform requires SSO (sso_required), the account is not an ADMIN (no_console_access) or is deactivated (account_inactive)',
+            ...json(ref('Error')),
+          },
           '429': { description: 'Too many failed attempts; see Retry-After', ...json(ref('Error')) },
         },
       },

@@ -3,7 +3,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import type { Store } from '../../store/database.js'
-import { findSession, SESSION_MAX_MS, type SessionIdentity } from '../../store/sessions.js'
+import {
+  findSession,
+  SESSION_MAX_MS,
+  type SessionEnd,
+  type SessionIdentity,
+  sessionEnd,
+} from '../../store/sessions.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,6 +51,44 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply,
   })
 }
 
+const WHO: Record<string, string> = {
+  scim: 'by your identity provider (SCIM)',
+  console: 'by a platform admin in the console',
+  sso: 'at single sign-on',
+}
+
+/** What the person whose session ended is told (the page adds the time in their own format). */
+export function sessionEndMessage(end: SessionEnd): string {
+  const who = end.by && WHO[end.by] ? ` ${WHO[end.by]}` : ''
+  if (end.reason === 'deactivated') return `You were signed out because your account was deactivated${who}.`
+  return `You were signed out because your platform role was changed to ${end.role ?? 'another role'}${who}. Only ADMINs can use the console.`
+}
+
+/** Why the session of this request's cookie ended (role change, deactivation), or undefined. */
+export async function endedSession(store: Store, request: FastifyRequest) {
+  const token = request.cookies[SESSION_COOKIE]
+  const end = token ? await sessionEnd(store.db, token) : undefined
+  if (!end) return undefined
+  return {
+    reason: end.reason,
+    role: end.role ?? null,
+    by: end.by ?? null,
+    endedAt: end.at,
+    message: sessionEndMessage(end),
+  }
+}
+
+/**
+ * 401 for a request without a live session. When the cookie's session was ended by a role change or
+ * a deactivation the answer says so (error `session_ended`, with the reason code, the new role, who
+ * and when), so the console can tell the person instead of a silent redirect.
+ */
+async function unauthenticated(store: Store, request: FastifyRequest, reply: FastifyReply) {
+  const ended = await endedSession(store, request)
+  if (ended) return reply.code(401).send({ error: 'session_ended', ...ended })
+  return reply.code(401).send({ error: 'unauthenticated', message: 'Sign in to continue.' })
+}
+
 /**
  * onRequest hook: a live session of an ACTIVE ADMIN. No session → 401; a session of an OPERATOR or
  * MEMBER (signed in through SSO) → 403, since it is good for their own page only. The role is read
@@ -54,9 +98,7 @@ export function requireAdmin(store: Store) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const token = request.cookies[SESSION_COOKIE]
     const identity = token ? await findSession(store.db, token) : undefined
-    if (!identity) {
-      return reply.code(401).send({ error: 'unauthenticated', message: 'Sign in to continue.' })
-    }
+    if (!identity) return unauthenticated(store, request, reply)
     if (identity.platformRole !== 'ADMIN') {
       return reply
         .code(403)
@@ -71,9 +113,7 @@ export function requireAccount(store: Store) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const token = request.cookies[SESSION_COOKIE]
     const identity = token ? await findSession(store.db, token) : undefined
-    if (!identity) {
-      return reply.code(401).send({ error: 'unauthenticated', message: 'Sign in to continue.' })
-    }
+    if (!identity) return unauthenticated(store, request, reply)
     request.account = identity
   }
 }

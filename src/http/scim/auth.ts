@@ -29,6 +29,8 @@ export function bearerAuth(
       throw rejected()
     }
     request.scim = identity
-    touch(identity.keyId).catch((error) => request.log.warn({ err: error }, 'could not update last_used_at'))
+    touch(identity.keyId, request.headers['user-agent']).catch((error) =>
+      request.log.warn({ err: error }, 'could not update last_used_at'),
+    )
   }
 }

@@ -1,5 +1,8 @@
 // The signed-in frame: a navigation bar on the left, the platform and account on top, the page beside.
-import { type ReactNode, useState } from 'react'
+// On each move to another page, focus goes to the new page's heading and a live region names the page,
+// so keyboard and screen-reader users land where sighted users look (a change of query, such as a
+// filter or a page of results, moves neither).
+import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { api, type Me } from '../api'
 import { Link, navigate } from '../router'
 
@@ -14,8 +17,41 @@ const NAV = [
   { href: '/platform/settings', label: 'Settings' },
 ]
 
-export function Layout({ me, path, children }: { me: Me; path: string; children: ReactNode }) {
+/** Focuses the page's heading (or main) and announces the page after a change of path. */
+function usePageFocus(path: string, title: string): string {
+  const [announced, setAnnounced] = useState('')
+  const first = useRef(true)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new path is what moves the focus
+  useEffect(() => {
+    // The first page of a visit keeps the browser's own focus; later moves are ours to place.
+    if (first.current) {
+      first.current = false
+      return
+    }
+    const main = document.getElementById('main')
+    const heading = main?.querySelector<HTMLElement>('h1') ?? main
+    if (heading) {
+      if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1')
+      heading.focus({ preventScroll: true })
+    }
+    setAnnounced(`${heading?.textContent?.trim() || title} page`)
+  }, [path, title])
+  return announced
+}
+
+export function Layout({
+  me,
+  path,
+  title,
+  children,
+}: {
+  me: Me
+  path: string
+  title: string
+  children: ReactNode
+}) {
   const [signingOut, setSigningOut] = useState(false)
+  const announced = usePageFocus(path, title)
   const signOut = async () => {
     setSigningOut(true)
     await api('POST', '/auth/sign-out').catch(() => {})
@@ -26,6 +62,9 @@ export function Layout({ me, path, children }: { me: Me; path: string; children:
       <a className="skip-link" href="#main">
         Skip to content
       </a>
+      <p className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="page-announcer">
+        {announced}
+      </p>
       <aside className="sidebar">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true">

@@ -1,11 +1,13 @@
 // /platform/security/api-keys: the page the Entra guide sends admins to. Create a key (its secret is
-// shown once), list and revoke keys, and the SCIM setup card with the tenant URL and a connection test.
-import { type FormEvent, useState } from 'react'
+// shown once), list and revoke keys, the SCIM health summary, and the SCIM setup card with the tenant
+// URL and a connection test. A new secret takes the focus, so the keyboard is where the copy is.
+import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { type ApiError, type ApiKey, api, type Me } from '../api'
 import { ConfirmDialog } from '../components/confirm-dialog'
 import { CopyButton } from '../components/copy-button'
 import { Badge, ErrorMessage, Field, Loading, PageHeader, Time } from '../components/ui'
 import { useLoad } from '../components/use-load'
+import { ScimHealthCard } from './scim-health-card'
 import { ScimSetupCard } from './scim-setup-card'
 
 export function ApiKeysPage({ me }: { me: Me }) {
@@ -55,6 +57,8 @@ export function ApiKeysPage({ me }: { me: Me }) {
         {keys.error && <ErrorMessage error={keys.error} onRetry={keys.reload} />}
         {keys.data && <KeyTable keys={keys.data.keys} onRevoke={setRevoking} />}
       </section>
+
+      <ScimHealthCard />
 
       <ScimSetupCard scimUrl={me.scimUrl} />
 
@@ -112,6 +116,11 @@ function CreateKeyForm({ onCreated }: { onCreated(name: string, secret: string):
 }
 
 function NewSecret({ created, onDone }: { created: { name: string; secret: string }; onDone(): void }) {
+  const input = useRef<HTMLInputElement>(null)
+  // Focus (which selects it) goes to the secret as soon as it shows; its copy button is the next stop.
+  useEffect(() => {
+    if (created.secret) input.current?.focus()
+  }, [created.secret])
   return (
     <section className="card card-highlight" aria-labelledby="secret-title" aria-live="polite">
       <h2 id="secret-title">Copy the secret of “{created.name}” now</h2>
@@ -121,6 +130,7 @@ function NewSecret({ created, onDone }: { created: { name: string; secret: strin
       </p>
       <div className="copy-row">
         <input
+          ref={input}
           className="mono"
           readOnly
           aria-label="New API key secret"
@@ -164,6 +174,7 @@ function KeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke(key: ApiKey): v
               </td>
               <td>
                 <Time value={key.lastUsedAt} empty="never" />
+                {key.lastClient && <div className="muted small">by {key.lastClient}</div>}
               </td>
               <td className="cell-actions">
                 {key.revokedAt ? (

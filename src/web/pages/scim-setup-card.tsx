@@ -1,83 +1,68 @@
-// What an admin types into the identity provider, and a "Test connection" that sends exactly the
-// request Entra's "Test Connection" sends: a filtered GET for a random GUID that must answer 200 with
-// an empty list.
+// What an admin types into the identity provider, and a "Test connection" that sends the request
+// Entra's "Test Connection" sends (a filtered GET for a random GUID that must answer 200 with an empty
+// list) to the tenant URL shown here, from the server (http/admin/scim-connection.ts), and says what
+// that did not test.
 import { type FormEvent, useState } from 'react'
+import { type ApiError, api, type ConnectionTest } from '../api'
 import { CopyButton } from '../components/copy-button'
-import { Field } from '../components/ui'
+import { ErrorMessage, Field } from '../components/ui'
 
-/** crypto.randomUUID exists only on HTTPS and localhost; getRandomValues works everywhere. */
-function randomGuid(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16))
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+/** What the page says about a test: a title, what happened, and what the test did not cover. */
+function verdictTitle(test: ConnectionTest): string {
+  switch (test.verdict) {
+    case 'ok':
+      return 'The tenant URL answers'
+    case 'unreachable':
+      return 'The tenant URL was not reachable'
+    case 'refused_key':
+      return `The tenant URL refused the key (${test.status})`
+    case 'unexpected':
+      return `Unexpected answer from the tenant URL (${test.status})`
+  }
 }
 
-interface Outcome {
-  ok: boolean
-  title: string
-  detail: string
-  request: string
-}
-
-async function testConnection(scimPath: string, secret: string): Promise<Outcome> {
-  const filter = `userName eq "${randomGuid()}"`
-  const url = `${scimPath}/Users?filter=${encodeURIComponent(filter)}`
-  const request = `GET ${scimPath}/Users?filter=${filter}`
-  let response: Response
-  try {
-    response = await fetch(url, {
-      headers: { authorization: `Bearer ${secret.trim()}`, accept: 'application/scim+json' },
-    })
-  } catch {
-    return {
-      ok: false,
-      request,
-      title: 'No answer',
-      detail: 'The server could not be reached from this browser.',
-    }
-  }
-  const body = await response.json().catch(() => ({}))
-  if (response.status === 200 && body.totalResults === 0) {
-    return {
-      ok: true,
-      request,
-      title: 'Connection works',
-      detail:
-        'Muster answered 200 with an empty list, as Entra ID and Okta expect. Their "Test Connection" will pass with this key.',
-    }
-  }
-  if (response.status === 401) {
-    return {
-      ok: false,
-      request,
-      title: 'The key was refused (401)',
-      detail: 'Check that the whole secret was pasted (it starts with sk-) and that the key is not revoked.',
-    }
-  }
-  return {
-    ok: false,
-    request,
-    title: `Unexpected answer (${response.status})`,
-    detail: typeof body.detail === 'string' ? body.detail : 'Muster did not answer with an empty SCIM list.',
+function verdictDetail(test: ConnectionTest): string {
+  const key =
+    test.key === 'valid'
+      ? 'The key is a live key of this platform.'
+      : test.key === 'other_platform'
+        ? 'The key belongs to another platform of this Muster.'
+        : 'This Muster does not know the key (mistyped, or revoked).'
+  switch (test.verdict) {
+    case 'ok':
+      return `It answered 200 with an empty list, as Entra ID and Okta expect. ${key}`
+    case 'unreachable':
+      return `Nothing answered at ${test.tenantUrl} from this server: ${test.error}. Entra ID would fail the same way. Check PUBLIC_URL. ${key}`
+    case 'refused_key':
+      return test.key === 'valid'
+        ? `${key} But the tenant URL refused it: it may lead to another server or database than this console. Check PUBLIC_URL.`
+        : `${key} Check that the whole secret was pasted (it starts with sk-).`
+    case 'unexpected':
+      return `Something answered, but not with the empty SCIM list Entra ID expects: the address may lead to another server. ${key}`
   }
 }
 
 export function ScimSetupCard({ scimUrl }: { scimUrl: string }) {
   const [secret, setSecret] = useState('')
   const [busy, setBusy] = useState(false)
-  const [outcome, setOutcome] = useState<Outcome>()
+  const [outcome, setOutcome] = useState<ConnectionTest>()
+  const [error, setError] = useState<ApiError>()
   const [fieldError, setFieldError] = useState<string>()
-  const scimPath = new URL(scimUrl).pathname
 
   const test = async (event: FormEvent) => {
     event.preventDefault()
     if (!secret.trim()) return setFieldError('Paste an API key secret to test with.')
     setFieldError(undefined)
+    setError(undefined)
+    setOutcome(undefined)
     setBusy(true)
-    setOutcome(await testConnection(scimPath, secret))
-    setBusy(false)
+    try {
+      setOutcome(await api<ConnectionTest>('POST', '/scim-connection-test', { secret }))
+    } catch (reason) {
+      setError(reason as ApiError)
+    } finally {
+      setBusy(false)
+    }
   }
 
   return (
@@ -154,21 +139,28 @@ export function ScimSetupCard({ scimUrl }: { scimUrl: string }) {
           placeholder="sk-…"
           value={secret}
           onChange={(e) => setSecret(e.target.value)}
-          error={fieldError}
-          hint="Sent only to this Muster server, exactly as Entra's Test Connection sends it."
+          error={fieldError ?? error?.fields.secret}
+          hint="This server sends it to the tenant URL above, as Entra's Test Connection does."
         />
         <button type="submit" disabled={busy}>
           {busy ? 'Testing…' : 'Test connection'}
         </button>
       </form>
+      {error && !error.fields.secret && <ErrorMessage error={error} />}
       {outcome && (
         <div
           className={`alert ${outcome.ok ? 'alert-success' : 'alert-error'}`}
           role="status"
           data-testid="test-result"
         >
-          <strong>{outcome.title}.</strong> {outcome.detail}
+          <strong>{verdictTitle(outcome)}.</strong> {verdictDetail(outcome)}
           <div className="mono small">{outcome.request}</div>
+          <p className="small">Not tested:</p>
+          <ul className="small">
+            {outcome.notTested.map((note) => (
+              <li key={note}>{note}</li>
+            ))}
+          </ul>
         </div>
       )}
     </section>

@@ -1,10 +1,11 @@
 // Sign-in, in two modes. Password (admins): the server answers every failure the same way; this page
 // shows its message and the field messages next to the fields. "Sign in with SSO" (`?sso`): an email
 // whose domain a platform claims goes to that platform's identity provider; the answer depends on
-// the domain only, never on whether such a person exists.
-import { type FormEvent, useState } from 'react'
-import { type ApiError, api } from '../api'
-import { ErrorMessage, Field } from '../components/ui'
+// the domain only, never on whether such a person exists. When this browser's session was ended by a
+// role change or a deactivation, the page says so (and when) above the form.
+import { type FormEvent, useEffect, useState } from 'react'
+import { type ApiError, api, type SessionEnded } from '../api'
+import { ErrorMessage, Field, formatTime } from '../components/ui'
 import { Link, useLocation } from '../router'
 
 function Brand() {
@@ -18,7 +19,30 @@ function Brand() {
   )
 }
 
-function SsoForm({ next }: { next: string }) {
+/** Why the last session of this browser ended, if a role change or deactivation ended it. */
+function useSessionEnded(): SessionEnded | undefined {
+  const [ended, setEnded] = useState<SessionEnded>()
+  useEffect(() => {
+    api<{ ended: SessionEnded | null }>('GET', '/auth/session').then(
+      (answer) => setEnded(answer.ended ?? undefined),
+      () => {},
+    )
+  }, [])
+  return ended
+}
+
+function SessionEndedNotice({ ended }: { ended: SessionEnded }) {
+  return (
+    <div className="alert alert-warning" role="alert" data-testid="session-ended">
+      <strong>{ended.reason === 'deactivated' ? 'Your account was deactivated' : 'Your role changed'}</strong>
+      <p>
+        {ended.message} This happened at <time dateTime={ended.endedAt}>{formatTime(ended.endedAt)}</time>.
+      </p>
+    </div>
+  )
+}
+
+function SsoForm({ next, ended }: { next: string; ended: SessionEnded | undefined }) {
   const [email, setEmail] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError>()
@@ -46,6 +70,7 @@ function SsoForm({ next }: { next: string }) {
     <form className="card auth-card" onSubmit={submit} noValidate>
       <Brand />
       <h1>Sign in with SSO</h1>
+      {ended && <SessionEndedNotice ended={ended} />}
       <p className="muted">
         Enter your work email: Muster sends you to your organisation’s identity provider.
       </p>
@@ -84,6 +109,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn(next: string): void }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError>()
   const next = search.get('next') ?? ''
+  const ended = useSessionEnded()
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -102,7 +128,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn(next: string): void }) {
   if (search.has('sso')) {
     return (
       <main className="auth-page">
-        <SsoForm next={next} />
+        <SsoForm next={next} ended={ended} />
       </main>
     )
   }
@@ -112,6 +138,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn(next: string): void }) {
         <Brand />
         <h1>Sign in</h1>
         <p className="muted">Platform admins sign in to manage API keys, users and provisioning.</p>
+        {ended && <SessionEndedNotice ended={ended} />}
         {error && !Object.keys(error.fields).length && <ErrorMessage error={error} />}
         <Field
           label="Email"
