@@ -131,25 +131,61 @@ const USER_AGENT_MAX = 200
 
 /**
  * Keeps last_used_at (and the User-Agent of that request, to tell which IdP uses the key) current
- * without a write per request: at most one write per key per minute in this process, and the update
+ * without a write per request: at most one update per key per minute in this process, and the update
  * itself only fires when the stored value is a minute old, so several processes do not each write.
+ * The updates are gathered and written together, in one transaction, `flushMs` after the first of
+ * them: a host of 10,000 platforms whose IdPs each call now and then pays one commit every so often,
+ * not one per request. What a crash loses is at most that much of "last used".
  */
-export function createKeyToucher(db: Kysely<Database>) {
-  const touched = new Map<string, number>()
-  return async function touch(keyId: string, userAgent?: string): Promise<void> {
+export function createKeyToucher(db: Kysely<Database>, { flushMs = 1000 } = {}) {
+  /** Keys queued in the last minute; older entries go at each flush, so this holds active keys only. */
+  const queued = new Map<string, number>()
+  const pending = new Map<string, { at: number; userAgent: string | null }>()
+  let timer: NodeJS.Timeout | undefined
+  let flushing: Promise<void> = Promise.resolve()
+
+  async function write(batch: [string, { at: number; userAgent: string | null }][]): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      for (const [keyId, { at, userAgent }] of batch) {
+        await trx
+          .updateTable('api_keys')
+          .set({ last_used_at: new Date(at).toISOString(), last_user_agent: userAgent })
+          .where('id', '=', keyId)
+          .where((eb) =>
+            eb.or([
+              eb('last_used_at', 'is', null),
+              eb('last_used_at', '<', new Date(at - TOUCH_INTERVAL_MS).toISOString()),
+            ]),
+          )
+          .execute()
+      }
+    })
+  }
+
+  /** Writes what is queued now; resolves when it is written (or failed: the error is returned). */
+  function flush(): Promise<void> {
+    clearTimeout(timer)
+    timer = undefined
     const now = Date.now()
-    const last = touched.get(keyId)
-    if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return
-    touched.set(keyId, now)
-    const cutoff = new Date(now - TOUCH_INTERVAL_MS).toISOString()
-    await db
-      .updateTable('api_keys')
-      .set({
-        last_used_at: new Date(now).toISOString(),
-        last_user_agent: userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
-      })
-      .where('id', '=', keyId)
-      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', cutoff)]))
-      .execute()
+    for (const [keyId, at] of queued) if (now - at >= TOUCH_INTERVAL_MS) queued.delete(keyId)
+    if (pending.size === 0) return flushing
+    const batch = [...pending]
+    pending.clear()
+    flushing = flushing.then(() => write(batch))
+    return flushing
+  }
+
+  return {
+    touch(keyId: string, userAgent?: string, onError?: (error: unknown) => void): void {
+      const now = Date.now()
+      const last = queued.get(keyId)
+      if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return
+      queued.set(keyId, now)
+      pending.set(keyId, { at: now, userAgent: userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null })
+      timer ??= setTimeout(() => {
+        flush().catch((error) => onError?.(error))
+      }, flushMs).unref()
+    },
+    flush,
   }
 }

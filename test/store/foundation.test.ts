@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.js'
+import { testConfig } from '../../src/config.js'
 import {
   authenticateKey,
   createApiKey,
@@ -78,25 +80,49 @@ describe.each(dialects)('store on %s', (dialect) => {
     expect(await revokeApiKey(store, key.id)).toBe(false)
   })
 
-  it('last_used_at is written at most once a minute per key', async () => {
+  it('last_used_at is written at most once a minute per key, in one batch for many keys', async () => {
     const p = await createPlatform(store.db, 'Touch')
     const { key } = await createApiKey(store.db, p.id, 'okta')
-    const touch = createKeyToucher(store.db)
-    await touch(key.id)
-    const first = await store.db
-      .selectFrom('api_keys')
-      .select('last_used_at')
-      .where('id', '=', key.id)
-      .executeTakeFirstOrThrow()
+    const { key: other } = await createApiKey(store.db, p.id, 'entra')
+    const toucher = createKeyToucher(store.db, { flushMs: 60_000 })
+    const lastUsed = async (id: string) =>
+      await store.db
+        .selectFrom('api_keys')
+        .select(['last_used_at', 'last_user_agent'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    toucher.touch(key.id, 'Okta SCIM Client')
+    toucher.touch(other.id, 'Azure AD SCIM')
+    // Queued, not written: no write per request.
+    expect((await lastUsed(key.id)).last_used_at).toBeNull()
+    await toucher.flush()
+    const first = await lastUsed(key.id)
+    expect(first).toMatchObject({ last_user_agent: 'Okta SCIM Client' })
     expect(first.last_used_at).not.toBeNull()
+    expect((await lastUsed(other.id)).last_user_agent).toBe('Azure AD SCIM')
     await new Promise((r) => setTimeout(r, 5))
-    await touch(key.id)
-    const second = await store.db
+    toucher.touch(key.id, 'something else')
+    await toucher.flush()
+    expect(await lastUsed(key.id)).toEqual(first)
+  })
+
+  it('a SCIM request marks its key used by the time the app has closed', async () => {
+    const p = await createPlatform(store.db, 'Touch app')
+    const { key, secret } = await createApiKey(store.db, p.id, 'entra')
+    const app = await buildApp({ config: testConfig(), store })
+    const res = await app.inject({
+      url: '/api/v1/scim/v2/Users',
+      headers: { authorization: `Bearer ${secret}`, 'user-agent': 'Azure AD SCIM' },
+    })
+    expect(res.statusCode).toBe(200)
+    await app.close()
+    const row = await store.db
       .selectFrom('api_keys')
-      .select('last_used_at')
+      .select(['last_used_at', 'last_user_agent'])
       .where('id', '=', key.id)
       .executeTakeFirstOrThrow()
-    expect(second.last_used_at).toBe(first.last_used_at)
+    expect(row.last_used_at).not.toBeNull()
+    expect(row.last_user_agent).toBe('Azure AD SCIM')
   })
 
   it('a setup token works once', async () => {

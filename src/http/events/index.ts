@@ -40,6 +40,7 @@ export async function eventsHttp(
   })
 
   const authenticate = bearerAuth(store, async () => {})
+  app.addHook('onClose', async () => authenticate.flush().catch(() => {}))
   // rfc8936#section-2.4: errors are { err, description } with 400; authentication errors 401/403.
   const error = (reply: FastifyReply, status: number, err: string, description: string) =>
     reply.code(status).send({ err, description })

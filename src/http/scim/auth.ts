@@ -19,8 +19,8 @@ export function bearerAuth(
   store: Store,
   onFailure: (request: FastifyRequest, reply: FastifyReply) => Promise<void>,
 ) {
-  const touch = createKeyToucher(store.db)
-  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const toucher = createKeyToucher(store.db)
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
     const identity = match?.[1] ? await authenticateKey(store, match[1]) : undefined
@@ -29,8 +29,10 @@ export function bearerAuth(
       throw rejected()
     }
     request.scim = identity
-    touch(identity.keyId, request.headers['user-agent']).catch((error) =>
+    toucher.touch(identity.keyId, request.headers['user-agent'], (error) =>
       request.log.warn({ err: error }, 'could not update last_used_at'),
     )
   }
+  /** `flush` writes the queued "last used" times: call it before the store closes. */
+  return Object.assign(authenticate, { flush: () => toucher.flush() })
 }

@@ -43,6 +43,7 @@ export async function scimPlugin(
   // Every request: its key, its key's rate limit, and its path ids, in one hook (each hook costs a
   // little on every request, and this scope serves thousands a second during a sync).
   const authenticate = bearerAuth(store, await authFailureLimit(app, config, metrics))
+  app.addHook('onClose', async () => authenticate.flush().catch(() => {}))
   const limit = await keyRateLimit(app, config, metrics)
   app.addHook('onRequest', async (request, reply) => {
     await authenticate(request, reply)
