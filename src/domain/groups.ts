@@ -1,18 +1,23 @@
 // The write sequence for projects (SCIM Groups) and their memberships: lock → precondition →
 // change → journal, in one transaction. Membership changes are set deltas on the membership table,
 // applied in request order; an id that is not a user of the platform fails the whole request.
+//
+// Member roles, one rule: a member whose role an admin set by hand keeps it; every other member
+// follows the project's role, else the platform default, else SCIM_DEFAULT_PROJECT_ROLE. Changing the
+// project's role or the platform default changes those members, old and new alike.
 import { isDeepStrictEqual } from 'node:util'
 import type { Kysely } from 'kysely'
 import { changedAttributes } from '../scim/diff.js'
 import { invalidValue, notFound } from '../scim/errors.js'
 import { applyPatch, type MemberOp, type PatchLimits } from '../scim/patch.js'
+import { CUSTOM_GROUP_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
 import { checkIfMatch } from '../scim/version.js'
 import { rethrowUniqueness } from '../store/errors.js'
 import {
   addMemberIfUser,
   addMembers,
-  getMemberRole,
+  getMembership,
   type MemberTarget,
   removeAllMembers,
   removeMembers,
@@ -21,12 +26,13 @@ import {
   setMemberRoles,
   unknownUsers,
 } from '../store/members.js'
-import { getPlatform } from '../store/platforms.js'
+import { getPlatform, lockPlatform, setDefaultProjectRole } from '../store/platforms.js'
 import {
   bumpProjectVersion,
   deleteProject,
   insertProject,
   lockProject,
+  projectsFollowingDefault,
   updateProject,
 } from '../store/projects.js'
 import type { Database, ProjectRole, ProjectRow } from '../store/schema.js'
@@ -91,21 +97,79 @@ export async function deleteGroup(ctx: WriteContext, id: string): Promise<void> 
   })
 }
 
-/** One member's project role, set by an admin. Returns false when the user is not a member. */
+/**
+ * One member's project role, set by an admin: it is then theirs and no longer follows the project's
+ * role or the platform default. `null` makes the member follow them again. Returns false when the
+ * user is not a member.
+ */
 export async function setMemberRole(
   ctx: WriteContext,
   projectId: string,
   userId: string,
-  role: ProjectRole,
+  role: ProjectRole | null,
 ): Promise<boolean> {
   return ctx.store.transaction(async (trx) => {
-    const project = (await lockProject(trx, ctx.platformId, projectId))?.project
-    if (!project) return false
-    const before = await getMemberRole(trx, project.id, userId)
+    const locked = await lockProject(trx, ctx.platformId, projectId)
+    if (!locked) return false
+    const { project, platformRole } = locked
+    const before = await getMembership(trx, project.id, userId)
     if (!before) return false
-    if (before !== role) await setMemberRoleRow(trx, project.id, userId, role)
-    await journal(trx, ctx, { type: 'Member', op: 'role', project, userId, before, after: role })
+    const after = role ?? (await memberRole(ctx, trx, project, platformRole))
+    if (before.role !== after || before.explicit !== (role !== null))
+      await setMemberRoleRow(trx, project.id, userId, after, role !== null)
+    await journal(trx, ctx, { type: 'Member', op: 'role', project, userId, before: before.role, after })
     return true
+  })
+}
+
+/**
+ * The project's own role for its members (the SCIM extension attribute `projectRole`), set in the
+ * console; `null` removes it so the platform default applies. Written into the SCIM resource like
+ * any change, so the IdP reads what the console set.
+ */
+export function setProjectRole(ctx: WriteContext, id: string, role: ProjectRole | null): Promise<ProjectRow> {
+  return writeGroup(ctx, id, 'patch', (current) => {
+    const resource = { ...(current.resource as ScimResource) }
+    const { projectRole: _old, ...extension } = (resource[CUSTOM_GROUP_SCHEMA] ?? {}) as Record<
+      string,
+      unknown
+    >
+    const schemas = Array.isArray(resource.schemas) ? (resource.schemas as string[]) : []
+    if (role) {
+      resource[CUSTOM_GROUP_SCHEMA] = { ...extension, projectRole: role }
+      if (!schemas.includes(CUSTOM_GROUP_SCHEMA)) resource.schemas = [...schemas, CUSTOM_GROUP_SCHEMA]
+    } else if (Object.keys(extension).length > 0) resource[CUSTOM_GROUP_SCHEMA] = extension
+    else {
+      delete resource[CUSTOM_GROUP_SCHEMA]
+      resource.schemas = schemas.filter((s) => s !== CUSTOM_GROUP_SCHEMA)
+    }
+    return { resource, changed: changedAttributes(current.resource as ScimResource, resource), members: [] }
+  })
+}
+
+/**
+ * The platform's default member role (null: SCIM_DEFAULT_PROJECT_ROLE). Members who follow it (of
+ * projects without a role of their own, role not set by hand) take the new role in the same
+ * transaction, journaled once per project whose members changed.
+ */
+export async function setPlatformDefaultRole(ctx: WriteContext, role: ProjectRole | null): Promise<void> {
+  await ctx.store.transaction(async (trx) => {
+    await lockPlatform(trx, ctx.platformId)
+    await setDefaultProjectRole(trx, ctx.platformId, role)
+    const applied = role ?? ctx.defaultProjectRole
+    for (const project of await projectsFollowingDefault(trx, ctx.platformId, applied)) {
+      await setMemberRoles(trx, project.id, applied)
+      await journal(trx, ctx, {
+        type: 'Group',
+        op: 'patch',
+        before: project,
+        after: project,
+        changed: [],
+        added: [],
+        removed: [],
+        allMembersRole: applied,
+      })
+    }
   })
 }
 

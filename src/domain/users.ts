@@ -8,6 +8,7 @@ import { applyPatch, type PatchLimits } from '../scim/patch.js'
 import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
 import { checkIfMatch } from '../scim/version.js'
+import { setUserSource } from '../store/console-users.js'
 import { rethrowUniqueness } from '../store/errors.js'
 import type { Database, PlatformRole, UserRow } from '../store/schema.js'
 import { deleteUser as deleteUserRow, getUser, insertUser, updateUser } from '../store/users.js'
@@ -28,6 +29,8 @@ export async function createUserIn(
   const row = await insertUser(trx, ctx.platformId, resource).catch(
     rethrowUniqueness('user', 'userName', resource.userName),
   )
+  // SCIM is the default source; another creator says who it was (the users list filters by it).
+  if (ctx.actor.kind === 'sso') await setUserSource(trx, row.id, 'sso')
   await journal(trx, ctx, { type: 'User', op: 'create', after: row })
   return row
 }

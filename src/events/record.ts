@@ -143,7 +143,13 @@ function groupRecord(change: Extract<Change, { type: 'Group' }>, facts: Facts): 
   if (change.op === 'delete') return { ...groupHead(change.before), ops: ['delete'], attributes: [] }
   const removed = change.op === 'create' ? [] : change.removed
   const changed = change.op === 'create' ? [] : change.changed
-  if (change.op !== 'create' && changed.length === 0 && change.added.length === 0 && removed.length === 0)
+  if (
+    change.op !== 'create' &&
+    changed.length === 0 &&
+    change.added.length === 0 &&
+    removed.length === 0 &&
+    !change.allMembersRole
+  )
     return undefined
   const memberRole = change.memberRole ?? null
   const members: RoleOf[] = []

@@ -1,18 +1,8 @@
-// The console's view of projects (SCIM groups) and their members, with each member's effective role.
+// The console's view of projects (SCIM groups) and their members (effective roles are added by
+// src/domain/roles.ts), what a change of role would do to them, and keyset streams for exports.
 import type { Kysely, SelectQueryBuilder } from 'kysely'
 import { ilike } from './like.js'
 import type { Database, PlatformRole, ProjectRole, UserStatus } from './schema.js'
-
-/**
- * The higher of the member's project role and what the platform role implies (SPEC.md, Project
- * member): ADMIN → Admin of every project, OPERATOR → at least Editor. A platform role raises, never
- * lowers, so an OPERATOR who is a project Admin stays Admin.
- */
-export function effectiveProjectRole(platformRole: PlatformRole, memberRole: ProjectRole): ProjectRole {
-  if (platformRole === 'ADMIN') return 'Admin'
-  if (platformRole === 'OPERATOR' && memberRole === 'Viewer') return 'Editor'
-  return memberRole
-}
 
 export interface ConsoleProject {
   readonly id: string
@@ -107,7 +97,38 @@ export interface ConsoleMember {
   readonly platformRole: PlatformRole
   readonly status: UserStatus
   readonly role: ProjectRole
-  readonly effectiveRole: ProjectRole
+  /** True when an admin set this role by hand; the project's role or the platform default does not apply. */
+  readonly roleExplicit: boolean
+}
+
+const MEMBER_COLUMNS = [
+  'users.id',
+  'users.email',
+  'users.display_name',
+  'users.platform_role',
+  'users.status',
+  'project_members.role',
+  'project_members.role_explicit',
+] as const
+
+function toMember(r: {
+  id: string
+  email: string
+  display_name: string | null
+  platform_role: PlatformRole
+  status: UserStatus
+  role: ProjectRole
+  role_explicit: number
+}): ConsoleMember {
+  return {
+    userId: r.id,
+    email: r.email,
+    displayName: r.display_name,
+    platformRole: r.platform_role,
+    status: r.status,
+    role: r.role,
+    roleExplicit: Number(r.role_explicit) === 1,
+  }
 }
 
 /** One page of a project's members (a project can have 100,000 of them). */
@@ -127,28 +148,113 @@ export async function listProjectMembers(
   const [count, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     base
-      .select([
-        'users.id',
-        'users.email',
-        'users.display_name',
-        'users.platform_role',
-        'users.status',
-        'project_members.role',
-      ])
+      .select(MEMBER_COLUMNS)
       .orderBy('users.email_key')
       .orderBy('users.id')
       .limit(limit)
       .offset(offset)
       .execute(),
   ])
-  const members = rows.map((r) => ({
-    userId: r.id,
-    email: r.email,
-    displayName: r.display_name,
-    platformRole: r.platform_role,
-    status: r.status,
-    role: r.role,
-    effectiveRole: effectiveProjectRole(r.platform_role, r.role),
-  }))
-  return { total: Number(count.n), members }
+  return { total: Number(count.n), members: rows.map(toMember) }
+}
+
+/** Who a change of the role that non-explicit members follow would change: a count and the first names. */
+export interface RoleImpact {
+  /** Members whose role would change. */
+  readonly affected: number
+  /** The first of them by email, with their current role. */
+  readonly members: readonly (ConsoleMember & { projectId: string; projectName: string })[]
+  /** Members who keep their role because an admin set it by hand. */
+  readonly explicit: number
+}
+
+/**
+ * What giving `role` to the members who follow the project's role (or, with `projectId` undefined,
+ * the platform default: members of every project without a role of its own) would change.
+ */
+export async function roleImpact(
+  db: Kysely<Database>,
+  platformId: string,
+  target: { projectId: string } | { platformDefault: true },
+  role: ProjectRole,
+  shown = 20,
+): Promise<RoleImpact> {
+  let base = db
+    .selectFrom('project_members')
+    .innerJoin('users', 'users.id', 'project_members.user_id')
+    .innerJoin('projects', 'projects.id', 'project_members.project_id')
+    .where('project_members.platform_id', '=', platformId)
+    .where('projects.platform_id', '=', platformId)
+  base =
+    'projectId' in target
+      ? base.where('project_members.project_id', '=', target.projectId)
+      : base.where('projects.project_role', 'is', null)
+  const following = base
+    .where('project_members.role_explicit', '=', 0)
+    .where('project_members.role', '<>', role)
+  const [affected, explicit, rows] = await Promise.all([
+    following.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base
+      .where('project_members.role_explicit', '=', 1)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    following
+      .select([...MEMBER_COLUMNS, 'projects.id as project_id', 'projects.display_name as project_name'])
+      .orderBy('users.email_key')
+      .orderBy('projects.display_key')
+      .limit(shown)
+      .execute(),
+  ])
+  return {
+    affected: Number(affected.n),
+    explicit: Number(explicit.n),
+    members: rows.map((r) => ({ ...toMember(r), projectId: r.project_id, projectName: r.project_name })),
+  }
+}
+
+export interface MembershipRow extends ConsoleMember {
+  readonly projectId: string
+  readonly projectName: string
+}
+
+/**
+ * Memberships of one project (or of all the platform's projects), `batchSize` at a time in
+ * (project, user) order with a keyset on the primary key, so an export never holds them all.
+ */
+export async function* streamMemberships(
+  db: Kysely<Database>,
+  platformId: string,
+  projectId: string | undefined,
+  batchSize = 1000,
+): AsyncGenerator<MembershipRow[]> {
+  let after: { project: string; user: string } | undefined
+  for (;;) {
+    let query = db
+      .selectFrom('project_members')
+      .innerJoin('users', 'users.id', 'project_members.user_id')
+      .innerJoin('projects', 'projects.id', 'project_members.project_id')
+      .where('project_members.platform_id', '=', platformId)
+      .where('projects.platform_id', '=', platformId)
+      .select([...MEMBER_COLUMNS, 'projects.id as project_id', 'projects.display_name as project_name'])
+    if (projectId) query = query.where('project_members.project_id', '=', projectId)
+    if (after) {
+      const { project, user } = after
+      query = query.where((eb) =>
+        eb.or([
+          eb('project_members.project_id', '>', project),
+          eb.and([eb('project_members.project_id', '=', project), eb('project_members.user_id', '>', user)]),
+        ]),
+      )
+    }
+    const rows = await query
+      .orderBy('project_members.project_id')
+      .orderBy('project_members.user_id')
+      .limit(batchSize)
+      .execute()
+    if (rows.length === 0) return
+    yield rows.map((r) => ({ ...toMember(r), projectId: r.project_id, projectName: r.project_name }))
+    if (rows.length < batchSize) return
+    const last = rows[rows.length - 1] as (typeof rows)[number]
+    after = { project: last.project_id, user: last.id }
+  }
 }

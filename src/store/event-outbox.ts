@@ -130,14 +130,23 @@ export async function userStatesOf(
 
 /** Members of a project whose effective role is not just their project role. */
 export async function roleExceptions(db: Kysely<Database>, projectId: string) {
-  return db
-    .selectFrom('project_members')
-    .innerJoin('users', 'users.id', 'project_members.user_id')
-    .select(['project_members.user_id', 'project_members.role', 'users.platform_role', 'users.status'])
-    .where('project_members.project_id', '=', projectId)
-    .where((w) => w.or([w('users.platform_role', '<>', 'MEMBER'), w('users.status', '<>', 'ACTIVE')]))
-    .orderBy('project_members.user_id')
-    .execute()
+  return (
+    db
+      .selectFrom('project_members')
+      .innerJoin('users', 'users.id', 'project_members.user_id')
+      .select(['project_members.user_id', 'project_members.role', 'users.platform_role', 'users.status'])
+      .where('project_members.project_id', '=', projectId)
+      // Members whose role an admin set by hand do not follow the group's role (domain/groups.ts).
+      .where((w) =>
+        w.or([
+          w('users.platform_role', '<>', 'MEMBER'),
+          w('users.status', '<>', 'ACTIVE'),
+          w('project_members.role_explicit', '=', 1),
+        ]),
+      )
+      .orderBy('project_members.user_id')
+      .execute()
+  )
 }
 
 const pendingOf = prepare((db, v: { stream_id: string; after: number; limit: number }) =>

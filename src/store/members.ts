@@ -212,35 +212,57 @@ export async function getMemberRole(
   projectId: string,
   userId: string,
 ): Promise<ProjectRole | undefined> {
+  return (await getMembership(db, projectId, userId))?.role
+}
+
+/** One membership's role and whether an admin set it by hand. */
+export async function getMembership(
+  db: Kysely<Database>,
+  projectId: string,
+  userId: string,
+): Promise<{ role: ProjectRole; explicit: boolean } | undefined> {
   const row = await db
     .selectFrom('project_members')
-    .select('role')
+    .select(['role', 'role_explicit'])
     .where('project_id', '=', projectId)
     .where('user_id', '=', userId)
     .executeTakeFirst()
-  return row?.role
+  return row && { role: row.role, explicit: Number(row.role_explicit) === 1 }
 }
 
+/** One member's role, set by an admin (explicit), or back to `role` following the project (not explicit). */
 export async function setMemberRole(
   db: Kysely<Database>,
   projectId: string,
   userId: string,
   role: ProjectRole,
+  explicit = true,
 ): Promise<void> {
   await db
     .updateTable('project_members')
-    .set({ role })
+    .set({ role, role_explicit: explicit ? 1 : 0 })
     .where('project_id', '=', projectId)
     .where('user_id', '=', userId)
     .execute()
 }
 
+/**
+ * Gives `role` to the members of a project who follow its role (not set by hand by an admin).
+ * Returns how many changed.
+ */
 export async function setMemberRoles(
   db: Kysely<Database>,
   projectId: string,
   role: ProjectRole,
-): Promise<void> {
-  await db.updateTable('project_members').set({ role }).where('project_id', '=', projectId).execute()
+): Promise<number> {
+  const result = await db
+    .updateTable('project_members')
+    .set({ role })
+    .where('project_id', '=', projectId)
+    .where('role_explicit', '=', 0)
+    .where('role', '<>', role)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
 }
 
 export interface MemberView {

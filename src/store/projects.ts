@@ -162,3 +162,31 @@ export function listProjects(
 ): Promise<Page<ProjectRow>> {
   return readPage<ProjectRow>(store, 'projects', platformId, options)
 }
+
+/**
+ * The projects without a role of their own that have members following the platform default whose
+ * role is not `role` (those a change of the default to `role` changes).
+ */
+export async function projectsFollowingDefault(
+  db: Kysely<Database>,
+  platformId: string,
+  role: ProjectRole,
+): Promise<ProjectRow[]> {
+  const rows = await db
+    .selectFrom('projects')
+    .selectAll()
+    .where('platform_id', '=', platformId)
+    .where('project_role', 'is', null)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('project_members')
+          .select('project_members.user_id')
+          .whereRef('project_members.project_id', '=', 'projects.id')
+          .where('project_members.role_explicit', '=', 0)
+          .where('project_members.role', '<>', role),
+      ),
+    )
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => ({ ...r, resource: fromJson(r.resource) }))
+}

@@ -61,7 +61,15 @@ export interface ProjectMemberTable {
   user_id: string
   platform_id: string
   role: ProjectRole
+  /** 1: an admin set this role by hand; 0: the project's role or the platform default applies. */
+  role_explicit: Generated<number>
   created_at: string
+}
+
+/** How a user came to exist when not over SCIM (no row: SCIM). */
+export interface UserSourceTable {
+  user_id: string
+  source: 'sso' | 'local'
 }
 
 export interface ApiKeyTable {
@@ -269,6 +277,7 @@ export interface Database {
   users: UserTable
   projects: ProjectTable
   project_members: ProjectMemberTable
+  user_sources: UserSourceTable
   api_keys: ApiKeyTable
   events: EventTable
   sessions: SessionTable

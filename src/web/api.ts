@@ -115,11 +115,20 @@ export interface User {
   platformRole: PlatformRole
   status: 'ACTIVE' | 'INACTIVE'
   externalId: string | null
+  /** scim: provisioned by the IdP; sso: created at a first single sign-on; local: the setup link. */
+  source: 'scim' | 'sso' | 'local'
   hasPassword: boolean
   createdAt: string
   updatedAt: string
   version: number
-  projects: { id: string; displayName: string; role: ProjectRole; effectiveRole: ProjectRole }[]
+  projects: {
+    id: string
+    displayName: string
+    role: ProjectRole
+    roleExplicit: boolean
+    /** null: inactive users have no effective role. */
+    effectiveRole: ProjectRole | null
+  }[]
 }
 
 export interface Project {
@@ -127,6 +136,8 @@ export interface Project {
   displayName: string
   externalId: string | null
   projectRole: ProjectRole | null
+  /** The role members who follow the project have: its own, else the platform default (detail only). */
+  followedRole?: ProjectRole
   memberCount: number
   createdAt: string
   updatedAt: string
@@ -139,7 +150,10 @@ export interface Member {
   platformRole: PlatformRole
   status: 'ACTIVE' | 'INACTIVE'
   role: ProjectRole
-  effectiveRole: ProjectRole
+  /** True when an admin set the role by hand; otherwise it follows the project's role. */
+  roleExplicit: boolean
+  /** null: inactive users have no effective role. */
+  effectiveRole: ProjectRole | null
 }
 
 export interface LogEvent {

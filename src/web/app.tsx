@@ -18,6 +18,7 @@ import { SignInPage } from './pages/sign-in'
 import { SignInsPage } from './pages/sign-ins'
 import { SsoPage } from './pages/sso'
 import { SsoTestResultPage } from './pages/sso-test-result'
+import { UserPage } from './pages/user'
 import { UsersPage } from './pages/users'
 import { HOME, match, navigate, safeNext, useLocation } from './router'
 
@@ -58,6 +59,8 @@ function signedInPage(path: string, me: Me | undefined): { title: string; page: 
   if (path === '/platform/security/event-streams')
     return { title: 'Event streams', page: <EventStreamsPage /> }
   if (path === '/platform/users') return { title: 'Users', page: <UsersPage me={me} /> }
+  const user = match('/platform/users/:id', path)
+  if (user?.id) return { title: 'User', page: <UserPage id={user.id} me={me} /> }
   if (path === '/platform/projects') return { title: 'Projects', page: <ProjectsPage /> }
   const project = match('/platform/projects/:id', path)
   if (project?.id) return { title: 'Project', page: <ProjectPage id={project.id} /> }

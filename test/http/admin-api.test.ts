@@ -140,9 +140,11 @@ describe.each(dialects)('admin API on %s', (dialect) => {
       apiKeyId: null,
       changes: { attributes: ['active', ROLE_EXT] },
     })
-    // OPERATORs are Editors of every project, whatever their membership says.
-    const members = (await a.call('GET', `/projects/${groupId}`)).json().members.items
-    expect(members[0]).toMatchObject({ platformRole: 'OPERATOR', effectiveRole: 'Editor' })
+    // An inactive user has no effective role; an active OPERATOR is at least Editor of every project.
+    const members = async () => (await a.call('GET', `/projects/${groupId}`)).json().members.items
+    expect((await members())[0]).toMatchObject({ platformRole: 'OPERATOR', effectiveRole: null })
+    await a.call('PATCH', `/users/${joyId}`, { active: true })
+    expect((await members())[0]).toMatchObject({ platformRole: 'OPERATOR', effectiveRole: 'Editor' })
     await a.call('PATCH', `/users/${joyId}`, { platformRole: 'MEMBER', active: true })
     expect((await t.scim('GET', `/Users/${joyId}`)).json().active).toBe(true)
   })

@@ -1,6 +1,7 @@
 // The page of a person who signed in through SSO (any role): who they are, their platform role, and
 // their projects with effective roles. Nobody sees another platform or another person.
 import type { FastifyInstance } from 'fastify'
+import { withEffectiveRole } from '../../domain/roles.js'
 import { listConsoleUsers } from '../../store/console-users.js'
 import { notFound } from './errors.js'
 import type { AdminOptions } from './index.js'
@@ -23,7 +24,7 @@ export async function accountRoutes(app: FastifyInstance, { store }: AdminOption
       },
       platform: { id: platformId, name: platformName },
       consoleAccess: user.platformRole === 'ADMIN',
-      projects: user.projects,
+      projects: user.projects.map((p) => withEffectiveRole(p, user)),
     }
   })
 }

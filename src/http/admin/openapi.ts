@@ -36,6 +36,20 @@ const obj = (properties: Record<string, object>, required = Object.keys(properti
 })
 const projectRole = { enum: ['Admin', 'Editor', 'Viewer'] }
 const platformRole = { enum: ['ADMIN', 'OPERATOR', 'MEMBER'] }
+/** The higher of the project role and what the platform role gives; null for inactive users. */
+const effectiveRole = { enum: ['Admin', 'Editor', 'Viewer', null] }
+const userSource = { enum: ['scim', 'sso', 'local'] }
+const csv = (description: string) => ({
+  description,
+  content: { 'text/csv': { schema: { type: 'string' } } },
+})
+const userFilters = [
+  query('q', str, 'case-insensitive substring of email, names or externalId'),
+  query('role', platformRole),
+  query('status', { enum: ['ACTIVE', 'INACTIVE'] }),
+  query('source', userSource),
+]
+const roleChoice = query('role', { enum: ['Admin', 'Editor', 'Viewer', ''] }, 'empty: none of its own')
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -74,7 +88,13 @@ export const openApiDocument = {
           description: 'User-Agent of the client that last used the key',
         },
       }),
-      UserProject: obj({ id: str, displayName: str, role: projectRole, effectiveRole: projectRole }),
+      UserProject: obj({
+        id: str,
+        displayName: str,
+        role: projectRole,
+        roleExplicit: { type: 'boolean', description: 'set by an admin by hand (else follows the project)' },
+        effectiveRole: { ...effectiveRole },
+      }),
       User: obj({
         id: str,
         email: str,
@@ -84,9 +104,11 @@ export const openApiDocument = {
         platformRole,
         status: { enum: ['ACTIVE', 'INACTIVE'] },
         externalId: nullable('string'),
+        source: userSource,
         hasPassword: { type: 'boolean' },
         createdAt: str,
         updatedAt: str,
+        version: { type: 'integer' },
         projects: { type: 'array', items: ref('UserProject') },
       }),
       Project: obj({
@@ -105,7 +127,18 @@ export const openApiDocument = {
         platformRole,
         status: str,
         role: projectRole,
-        effectiveRole: projectRole,
+        roleExplicit: { type: 'boolean' },
+        effectiveRole,
+      }),
+      RoleImpact: obj({
+        role: projectRole,
+        affected: { type: 'integer', description: 'members whose role would change' },
+        explicit: { type: 'integer', description: 'members who keep a role set by hand' },
+        members: {
+          type: 'array',
+          description: 'the first 20 affected, by email, with their current role',
+          items: { allOf: [ref('Member'), obj({ projectId: str, projectName: str })] },
+        },
       }),
       Event: obj({
         id: { type: 'integer' },
@@ -309,9 +342,9 @@ export const openApiDocument = {
       get: {
         summary: 'List users',
         parameters: [
-          query('q', str, 'case-insensitive substring of email, names or externalId'),
-          query('role', platformRole),
-          query('status', { enum: ['ACTIVE', 'INACTIVE'] }),
+          ...userFilters,
+          query('sort', { enum: ['name', 'email', 'role', 'status', 'updated'], default: 'email' }),
+          query('order', { enum: ['asc', 'desc'], default: 'asc' }),
           ...pageParams,
         ],
         responses: {
@@ -327,7 +360,42 @@ export const openApiDocument = {
         },
       },
     },
+    '/users.csv': {
+      get: {
+        summary: "The users of the filter as CSV, streamed (RFC 4180; formula-like cells prefixed with ')",
+        parameters: userFilters,
+        responses: { '200': csv('CSV, one user per line'), ...errors },
+      },
+    },
     '/users/{id}': {
+      get: {
+        summary: 'One user: console view, the SCIM resource, last sign-in and recent provisioning events',
+        parameters: [path('id')],
+        responses: {
+          '200': ok(
+            obj({
+              user: ref('User'),
+              scim: { type: 'object', description: 'what GET /Users/{id} answers over SCIM' },
+              lastSignIn: {
+                type: ['object', 'null'],
+                properties: { method: { enum: ['password', 'saml', 'oidc'] }, at: str },
+              },
+              events: {
+                type: 'array',
+                items: obj({
+                  id: { type: 'integer' },
+                  createdAt: str,
+                  method: str,
+                  path: str,
+                  status: { type: 'integer' },
+                  actor: str,
+                }),
+              },
+            }),
+          ),
+          ...errors,
+        },
+      },
       patch: {
         summary: 'Change platform role and/or deactivate/reactivate (updates the SCIM resource too)',
         parameters: [path('id')],
@@ -368,19 +436,53 @@ export const openApiDocument = {
           ...errors,
         },
       },
+      patch: {
+        summary: 'Set the project’s role for members (null: the platform default); see role-impact first',
+        parameters: [path('id')],
+        requestBody: json(obj({ projectRole: { enum: ['Admin', 'Editor', 'Viewer', null] } })),
+        responses: { '200': ok(obj({ project: ref('Project') })), ...errors },
+      },
+    },
+    '/projects/default-role-impact': {
+      get: {
+        summary: 'Whom setting the platform default project role would change',
+        parameters: [roleChoice],
+        responses: { '200': ok(ref('RoleImpact')), ...errors },
+      },
+    },
+    '/projects/memberships.csv': {
+      get: {
+        summary: 'Every membership of every project as CSV, streamed',
+        responses: { '200': csv('CSV, one membership per line'), ...errors },
+      },
+    },
+    '/projects/{id}/members.csv': {
+      get: {
+        summary: 'The project’s memberships as CSV, streamed',
+        parameters: [path('id')],
+        responses: { '200': csv('CSV, one membership per line'), ...errors },
+      },
+    },
+    '/projects/{id}/role-impact': {
+      get: {
+        summary: 'Whom setting the project’s role would change (members whose role is not set by hand)',
+        parameters: [path('id'), roleChoice],
+        responses: { '200': ok(ref('RoleImpact')), ...errors },
+      },
     },
     '/projects/{id}/members/{userId}': {
       patch: {
-        summary: 'Change a member’s project role',
+        summary: 'Set a member’s project role by hand (null: follow the project’s role again)',
         parameters: [path('id'), path('userId')],
-        requestBody: json(obj({ role: projectRole })),
+        requestBody: json(obj({ role: { enum: ['Admin', 'Editor', 'Viewer', null] } })),
         responses: { '200': ok(obj({ projectId: str, userId: str, role: projectRole })), ...errors },
       },
     },
     '/settings': {
       get: { summary: 'Platform settings', responses: { '200': ok(ref('Settings')), ...errors } },
       patch: {
-        summary: 'Set the default project role of SCIM members (null: server default)',
+        summary:
+          'Set the default project role (null: server default); members who follow it take it (see /projects/default-role-impact)',
         requestBody: json(obj({ defaultProjectRole: { enum: ['Admin', 'Editor', 'Viewer', null] } })),
         responses: { '200': ok(ref('Settings')), ...errors },
       },

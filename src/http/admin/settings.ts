@@ -2,14 +2,17 @@
 // says otherwise. null falls back to the server's SCIM_DEFAULT_PROJECT_ROLE.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { getPlatform, setDefaultProjectRole } from '../../store/platforms.js'
+import { setPlatformDefaultRole } from '../../domain/groups.js'
+import { getPlatform } from '../../store/platforms.js'
 import { notFound, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
 import { projectRole } from './projects.js'
+import { writeContext } from './write.js'
 
 const changeBody = z.object({ defaultProjectRole: projectRole.nullable() })
 
-export async function settingsRoutes(app: FastifyInstance, { store, config }: AdminOptions): Promise<void> {
+export async function settingsRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
+  const { store, config } = options
   const view = async (platformId: string) => {
     const platform = await getPlatform(store.db, platformId)
     if (!platform) throw notFound('The platform')
@@ -23,9 +26,10 @@ export async function settingsRoutes(app: FastifyInstance, { store, config }: Ad
 
   app.get('/settings', async (request) => view(request.admin.platformId))
 
-  app.patch('/settings', async (request) => {
+  app.patch('/settings', async (request, reply) => {
     const { defaultProjectRole } = validate(changeBody, request.body)
-    await store.transaction((trx) => setDefaultProjectRole(trx, request.admin.platformId, defaultProjectRole))
+    // Members who follow the default take the new one (src/domain/groups.ts).
+    await setPlatformDefaultRole(writeContext(request, reply, options), defaultProjectRole)
     return view(request.admin.platformId)
   })
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { hashPassword } from '../../auth/password.js'
 import { CUSTOM_USER_SCHEMA, USER_SCHEMA } from '../../scim/schemas/index.js'
+import { setUserSource } from '../../store/console-users.js'
 import { getPlatform } from '../../store/platforms.js'
 import { createSession } from '../../store/sessions.js'
 import { consumeSetupToken, peekSetupToken } from '../../store/setup-tokens.js'
@@ -66,6 +67,7 @@ export async function setupRoutes(app: FastifyInstance, { store, config }: Admin
           passwordHash,
         )
         userId = user.id
+        await setUserSource(trx, userId, 'local')
       }
       return { userId, session: await createSession(trx, userId, grant.platformId) }
     })

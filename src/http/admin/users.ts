@@ -1,20 +1,43 @@
-// Platform users for the console: search and page, change the platform role, deactivate/reactivate.
+// Platform users for the console: filter, sort and page; one user's page; a CSV export; change the
+// platform role, deactivate/reactivate.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { withEffectiveRole } from '../../domain/roles.js'
 import { changeAccess } from '../../domain/users.js'
 import { etag } from '../../scim/version.js'
-import { listConsoleUsers } from '../../store/console-users.js'
-import { HttpError, validate } from './errors.js'
+import {
+  type ConsoleUser,
+  getConsoleUser,
+  lastSignIn,
+  listConsoleUsers,
+  recentUserEvents,
+  streamConsoleUsers,
+  USER_SORTS,
+  USER_SOURCES,
+} from '../../store/console-users.js'
+import { groupsOfUsers } from '../../store/members.js'
+import { getUser } from '../../store/users.js'
+import { baseUrl } from '../scim/request.js'
+import { toUserResource } from '../scim/users.js'
+import { sendCsv } from './csv-export.js'
+import { HttpError, notFound, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
 import { paging, searchText } from './paging.js'
 import { writeContext } from './write.js'
 
 const PLATFORM_ROLES = ['ADMIN', 'OPERATOR', 'MEMBER'] as const
 
-const listQuery = z.object({
+const filterQuery = {
   q: searchText,
   role: z.enum(PLATFORM_ROLES, 'Choose ADMIN, OPERATOR or MEMBER.').optional(),
   status: z.enum(['ACTIVE', 'INACTIVE'], 'Choose ACTIVE or INACTIVE.').optional(),
+  source: z.enum(USER_SOURCES, 'Choose scim, sso or local.').optional(),
+}
+
+const listQuery = z.object({
+  ...filterQuery,
+  sort: z.enum(USER_SORTS, 'Sort by name, email, role, status or updated.').optional(),
+  order: z.enum(['asc', 'desc'], 'Choose asc or desc.').optional(),
   ...paging,
 })
 
@@ -29,12 +52,61 @@ const changeBody = z
     message: 'Send platformRole, active or both.',
   })
 
+/** A user as the console shows them: each project with the effective role (src/domain/roles.ts). */
+const view = (user: ConsoleUser) => ({
+  ...user,
+  projects: user.projects.map((p) => withEffectiveRole(p, user)),
+})
+
 export async function userRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
-  const { store } = options
+  const { store, config } = options
   app.get('/users', async (request) => {
     const query = validate(listQuery, request.query)
     const { total, users } = await listConsoleUsers(store.db, request.admin.platformId, query)
-    return { total, limit: query.limit, offset: query.offset, users }
+    return { total, limit: query.limit, offset: query.offset, users: users.map(view) }
+  })
+
+  app.get('/users.csv', async (request, reply) => {
+    const filter = validate(z.object(filterQuery), request.query)
+    const batches = streamConsoleUsers(store.db, request.admin.platformId, filter)
+    return sendCsv(reply, 'users.csv', USER_COLUMNS, batches, (user) => {
+      const u = view(user)
+      return [
+        u.id,
+        u.email,
+        u.displayName,
+        u.firstName,
+        u.lastName,
+        u.platformRole,
+        u.status,
+        u.source,
+        u.externalId,
+        u.createdAt,
+        u.updatedAt,
+        u.projects.map((p) => `${p.displayName} (${p.effectiveRole ?? 'none'})`).join('; '),
+      ]
+    })
+  })
+
+  app.get<{ Params: { id: string } }>('/users/:id', async (request) => {
+    const { platformId } = request.admin
+    const user = await getConsoleUser(store.db, platformId, request.params.id)
+    const row = user && (await getUser(store.db, platformId, user.id))
+    if (!user || !row) throw notFound('The user')
+    const base = baseUrl(request, config)
+    const groups = (await groupsOfUsers(store, platformId, [row.id])).get(row.id) ?? []
+    const refs = groups.map((g) => ({ ...g, $ref: `${base}/Groups/${g.value}` }))
+    const [signIn, events] = await Promise.all([
+      lastSignIn(store.db, platformId, user.id),
+      recentUserEvents(store.db, platformId, user.id),
+    ])
+    return {
+      user: view(user),
+      /** The user as SCIM reads it (GET /Users/{id}). */
+      scim: toUserResource(row, base, refs),
+      lastSignIn: signIn ?? null,
+      events,
+    }
   })
 
   app.patch<{ Params: { id: string } }>('/users/:id', async (request, reply) => {
@@ -55,11 +127,22 @@ export async function userRoutes(app: FastifyInstance, options: AdminOptions): P
       access,
     )
     request.log.info({ userId: request.params.id, change }, 'user changed in the console')
-    const { users } = await listConsoleUsers(store.db, platformId, {
-      limit: 1,
-      offset: 0,
-      id: request.params.id,
-    })
-    return { user: users[0] }
+    const user = await getConsoleUser(store.db, platformId, request.params.id)
+    return { user: user && view(user) }
   })
 }
+
+const USER_COLUMNS = [
+  'id',
+  'email',
+  'display name',
+  'first name',
+  'last name',
+  'platform role',
+  'status',
+  'source',
+  'external id',
+  'created',
+  'last change',
+  'projects (effective role)',
+]

@@ -7,6 +7,7 @@ import * as m003 from './003-event-actor.js'
 import * as m004 from './004-sso.js'
 import * as m006 from './006-events.js'
 import * as m007 from './007-case-fold.js'
+import * as m009 from './009-users.js'
 import * as m010 from './010-session-end.js'
 
 // Names sort in the order they run: Kysely refuses a new migration that sorts before an applied one.
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '004-sso': m004,
   '006-events': m006,
   '007-case-fold': m007,
+  '009-users': m009,
   '010-session-end': m010,
 }
 

@@ -1,5 +1,5 @@
 // A modal confirmation on the native <dialog>: focus moves into it, Escape cancels, focus returns.
-import { type ReactNode, useEffect, useRef } from 'react'
+import { type ReactNode, useEffect, useId, useRef } from 'react'
 
 export function ConfirmDialog({
   open,
@@ -19,6 +19,8 @@ export function ConfirmDialog({
   onCancel(): void
 }) {
   const ref = useRef<HTMLDialogElement>(null)
+  // Several dialogs may share a page (one per table row): each is named by its own title.
+  const titleId = useId()
   useEffect(() => {
     const dialog = ref.current
     if (!dialog) return
@@ -26,14 +28,8 @@ export function ConfirmDialog({
     if (!open && dialog.open) dialog.close()
   }, [open])
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby="dialog-title"
-      onCancel={onCancel}
-      onClose={onCancel}
-    >
-      <h2 id="dialog-title">{title}</h2>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onCancel={onCancel} onClose={onCancel}>
+      <h2 id={titleId}>{title}</h2>
       <div className="dialog-body">{children}</div>
       <div className="actions">
         <button type="button" onClick={onCancel} disabled={busy}>

@@ -28,7 +28,12 @@ export function ProjectsPage() {
       <section className="card">
         <div className="toolbar">
           <SearchBox label="Search projects" value={q} onSearch={(text) => go({ q: text, offset: 0 })} />
-          {projects.data && <span className="muted">{projects.data.total} projects</span>}
+          <span className="toolbar-end">
+            {projects.data && <span className="muted">{projects.data.total} projects</span>}
+            <a className="button button-small" href="/api/v1/projects/memberships.csv" download>
+              Export all memberships (CSV)
+            </a>
+          </span>
         </div>
         {projects.loading && !projects.data && <Loading />}
         {projects.error && <ErrorMessage error={projects.error} onRetry={projects.reload} />}
@@ -44,7 +49,7 @@ export function ProjectsPage() {
                 <tr>
                   <th scope="col">Project</th>
                   <th scope="col">Members</th>
-                  <th scope="col">Role for SCIM members</th>
+                  <th scope="col">Role for members</th>
                   <th scope="col">External ID</th>
                   <th scope="col">Updated</th>
                 </tr>

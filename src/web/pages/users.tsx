@@ -1,72 +1,173 @@
-// Platform users as provisioned by the IdP, with search and paging. An admin can change a platform
-// role and deactivate or reactivate a user; the IdP sees the same change through SCIM.
-import { useCallback, useState } from 'react'
-import { type ApiError, api, type Me, type Paged, type PlatformRole, query, type User } from '../api'
-import { ConfirmDialog } from '../components/confirm-dialog'
+// Platform users: filter by platform role, status and source, sort by any column, page; the whole
+// state lives in the address (each change is a history entry, so Back steps back). Each name opens
+// the user's page; role changes and deactivations ask first (components/user-access.tsx).
+import { useCallback, useEffect, useState } from 'react'
+import { api, type Me, type Paged, query, type User } from '../api'
 import { SearchBox } from '../components/search-box'
-import { Badge, ErrorMessage, Loading, PageHeader, Pager } from '../components/ui'
+import { Badge, ErrorMessage, Loading, PageHeader, Pager, Time } from '../components/ui'
 import { useLoad } from '../components/use-load'
+import { UserAccess } from '../components/user-access'
 import { Link, navigate, useLocation } from '../router'
 
 const LIMIT = 50
-const ROLES: PlatformRole[] = ['ADMIN', 'OPERATOR', 'MEMBER']
+const PATH = '/platform/users'
 
-const fullName = (u: User) => u.displayName ?? ([u.firstName, u.lastName].filter(Boolean).join(' ') || null)
+export const SOURCE_LABEL: Record<User['source'], string> = {
+  scim: 'SCIM',
+  sso: 'Single sign-on',
+  local: 'Local (setup link)',
+}
+
+const CHOICES = {
+  role: ['ADMIN', 'OPERATOR', 'MEMBER'],
+  status: ['ACTIVE', 'INACTIVE'],
+  source: ['scim', 'sso', 'local'],
+  sort: ['name', 'email', 'role', 'status', 'updated'],
+  order: ['asc', 'desc'],
+} as const
+type Param = keyof typeof CHOICES | 'q' | 'offset'
+type Sort = (typeof CHOICES.sort)[number]
+
+export const fullName = (u: Pick<User, 'displayName' | 'firstName' | 'lastName'>) =>
+  u.displayName ?? ([u.firstName, u.lastName].filter(Boolean).join(' ') || null)
+
+/** The address's parameters, and those that are not valid (reset with a message). */
+function readParams(search: URLSearchParams) {
+  const values: Partial<Record<Param, string>> = {}
+  const invalid: string[] = []
+  for (const [name, allowed] of Object.entries(CHOICES) as [keyof typeof CHOICES, readonly string[]][]) {
+    const value = search.get(name)
+    if (value === null || value === '') continue
+    if (allowed.includes(value)) values[name] = value
+    else invalid.push(`${name}=${value}`)
+  }
+  const offset = search.get('offset')
+  if (offset !== null && offset !== '') {
+    if (/^\d+$/.test(offset) && Number(offset) % LIMIT === 0) values.offset = offset
+    else invalid.push(`offset=${offset}`)
+  }
+  const q = search.get('q')
+  if (q) values.q = q
+  return { values, invalid }
+}
 
 export function UsersPage({ me }: { me: Me }) {
   const { search } = useLocation()
-  const q = search.get('q') ?? ''
-  const offset = Number(search.get('offset') ?? 0) || 0
+  const { values, invalid } = readParams(search)
+  const [notice, setNotice] = useState<string>()
+  const offset = Number(values.offset ?? 0)
+  const sort = (values.sort ?? 'email') as Sort
+  const order = values.order ?? (sort === 'updated' ? 'desc' : 'asc')
+  const filters = { q: values.q, role: values.role, status: values.status, source: values.source }
+  const key = query(values)
   const users = useLoad(
-    () => api<Paged & { users: User[] }>('GET', `/users${query({ q, limit: LIMIT, offset })}`),
-    [q, offset],
+    () => api<Paged & { users: User[] }>('GET', `/users${query({ ...values, order, limit: LIMIT })}`),
+    [key],
   )
-  const [error, setError] = useState<ApiError>()
-  const [busy, setBusy] = useState<string>()
-  const [deactivating, setDeactivating] = useState<User>()
+
+  // Bad values in the address (an old bookmark, a typo) reset to the valid ones, with a message.
+  const invalidText = invalid.join(', ')
+  useEffect(() => {
+    if (!invalidText) return
+    setNotice(`Reset what the address asked for but the list does not know: ${invalidText}.`)
+    navigate(`${PATH}${key}`, { replace: true })
+  }, [invalidText, key])
 
   const go = useCallback(
-    (next: { q?: string; offset?: number }) => {
-      navigate(`/platform/users${query({ q: next.q ?? q, offset: next.offset || undefined })}`, {
-        replace: true,
-      })
+    (change: Partial<Record<Param, string | undefined>>) => {
+      const next = { ...values, ...change }
+      if (!('offset' in change)) delete next.offset
+      setNotice(undefined)
+      navigate(`${PATH}${query(next)}`)
     },
-    [q],
+    [values],
   )
+  const onSearch = useCallback((text: string) => go({ q: text || undefined }), [go])
 
-  const change = async (user: User, body: { platformRole?: PlatformRole; active?: boolean }) => {
-    setBusy(user.id)
-    setError(undefined)
-    try {
-      // The version this page showed: if the IdP changed the user meanwhile, the change fails (412).
-      await api('PATCH', `/users/${user.id}`, { ...body, version: user.version })
-      users.reload()
-    } catch (reason) {
-      setError(reason as ApiError)
-    } finally {
-      setBusy(undefined)
-      setDeactivating(undefined)
-    }
+  const select = (name: 'role' | 'status' | 'source', label: string, text: (v: string) => string) => (
+    <div className="filter">
+      <label htmlFor={`users-${name}`}>{label}</label>
+      <select
+        id={`users-${name}`}
+        value={values[name] ?? ''}
+        onChange={(e) => go({ [name]: e.target.value || undefined })}
+      >
+        <option value="">All</option>
+        {CHOICES[name].map((v) => (
+          <option key={v} value={v}>
+            {text(v)}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
+  const header = (column: Sort, label: string) => {
+    const current = sort === column
+    const nextOrder = current ? (order === 'asc' ? 'desc' : 'asc') : column === 'updated' ? 'desc' : 'asc'
+    return (
+      <th scope="col" aria-sort={current ? (order === 'asc' ? 'ascending' : 'descending') : undefined}>
+        <button
+          type="button"
+          className="sort-button"
+          onClick={() => go({ sort: column, order: nextOrder })}
+          aria-label={`${label}: sort ${nextOrder === 'asc' ? 'ascending' : 'descending'}`}
+        >
+          {label}
+          <span aria-hidden="true" className="sort-mark">
+            {current ? (order === 'asc' ? '▲' : '▼') : '↕'}
+          </span>
+        </button>
+      </th>
+    )
   }
+  const filtered = Object.values(filters).some(Boolean)
 
   return (
     <>
       <PageHeader title="Users">
-        Everyone your identity provider has provisioned. Platform ADMINs are Admins of every project,
-        OPERATORs Editors of every project.
+        Everyone your identity provider provisioned, and anyone created at a first single sign-on. A user's
+        effective role in a project is the higher of their project role and what their platform role gives:
+        ADMINs are Admins and OPERATORs at least Editors of every project; inactive users have none.
       </PageHeader>
       <section className="card">
+        {notice && (
+          <div className="alert alert-info" role="status">
+            {notice}
+          </div>
+        )}
         <div className="toolbar">
-          <SearchBox label="Search email or name" value={q} onSearch={(text) => go({ q: text, offset: 0 })} />
-          {users.data && <span className="muted">{users.data.total} users</span>}
+          <SearchBox label="Search email or name" value={values.q ?? ''} onSearch={onSearch} />
+          <span className="toolbar-end">
+            {users.data && (
+              <span className="muted" role="status">
+                {users.data.total} {users.data.total === 1 ? 'user' : 'users'}
+              </span>
+            )}
+            <a className="button button-small" href={`/api/v1/users.csv${query(filters)}`} download>
+              Export CSV
+            </a>
+          </span>
         </div>
-        {error && <ErrorMessage error={error} />}
+        <div className="filters">
+          {select('role', 'Platform role', (v) => v)}
+          {select('status', 'Status', (v) => (v === 'ACTIVE' ? 'Active' : 'Inactive'))}
+          {select('source', 'Source', (v) => SOURCE_LABEL[v as User['source']])}
+          {filtered && (
+            <button
+              type="button"
+              className="button-small"
+              onClick={() => go({ q: undefined, role: undefined, status: undefined, source: undefined })}
+            >
+              Clear filters
+            </button>
+          )}
+        </div>
         {users.loading && !users.data && <Loading />}
         {users.error && <ErrorMessage error={users.error} onRetry={users.reload} />}
         {users.data && users.data.users.length === 0 && (
           <p className="empty">
-            {q
-              ? `No user matches “${q}”.`
+            {filtered
+              ? 'No user matches these filters.'
               : 'No users yet. They appear here once your identity provider provisions them.'}
           </p>
         )}
@@ -75,69 +176,45 @@ export function UsersPage({ me }: { me: Me }) {
             <table aria-busy={users.loading}>
               <thead>
                 <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Platform role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">External ID</th>
-                  <th scope="col">Projects</th>
+                  {header('name', 'Name')}
+                  {header('email', 'Email')}
+                  {header('role', 'Platform role')}
+                  {header('status', 'Status')}
+                  <th scope="col">Source</th>
+                  {header('updated', 'Last change')}
+                  <th scope="col">Projects (effective role)</th>
                 </tr>
               </thead>
               <tbody>
-                {users.data.users.map((user) => {
-                  const self = user.id === me.user.id
-                  return (
-                    <tr key={user.id} className={user.status === 'INACTIVE' ? 'row-muted' : undefined}>
-                      <td>{user.email}</td>
-                      <td>{fullName(user) ?? <span className="muted">—</span>}</td>
-                      <td>
-                        <select
-                          aria-label={`Platform role of ${user.email}`}
-                          value={user.platformRole}
-                          disabled={self || busy === user.id}
-                          title={self ? 'You cannot change your own role' : undefined}
-                          onChange={(e) => change(user, { platformRole: e.target.value as PlatformRole })}
-                        >
-                          {ROLES.map((role) => (
-                            <option key={role}>{role}</option>
-                          ))}
-                        </select>
-                      </td>
-                      <td>
-                        <span className="status-cell">
-                          <Badge tone={user.status === 'ACTIVE' ? 'good' : 'bad'}>
-                            {user.status === 'ACTIVE' ? 'Active' : 'Inactive'}
-                          </Badge>
-                          {!self && (
-                            <button
-                              type="button"
-                              className="button-small"
-                              disabled={busy === user.id}
-                              onClick={() =>
-                                user.status === 'ACTIVE'
-                                  ? setDeactivating(user)
-                                  : change(user, { active: true })
-                              }
-                            >
-                              {user.status === 'ACTIVE' ? 'Deactivate' : 'Reactivate'}
-                              <span className="visually-hidden"> {user.email}</span>
-                            </button>
-                          )}
+                {users.data.users.map((user) => (
+                  <tr key={user.id} className={user.status === 'INACTIVE' ? 'row-muted' : undefined}>
+                    <td>
+                      <Link href={`${PATH}/${user.id}`}>{fullName(user) ?? user.email}</Link>
+                    </td>
+                    <td>{user.email}</td>
+                    <td>
+                      <UserAccess user={user} self={user.id === me.user.id} onChanged={users.reload} />
+                    </td>
+                    <td>
+                      <Badge tone={user.status === 'ACTIVE' ? 'good' : 'bad'}>
+                        {user.status === 'ACTIVE' ? 'Active' : 'Inactive'}
+                      </Badge>
+                    </td>
+                    <td>{SOURCE_LABEL[user.source]}</td>
+                    <td>
+                      <Time value={user.updatedAt} />
+                    </td>
+                    <td>
+                      {user.projects.length === 0 && <span className="muted">—</span>}
+                      {user.projects.map((p) => (
+                        <span key={p.id} className="chip">
+                          <Link href={`/platform/projects/${p.id}`}>{p.displayName}</Link> ·{' '}
+                          {p.effectiveRole ?? 'none'}
                         </span>
-                      </td>
-                      <td className="mono small">{user.externalId ?? <span className="muted">—</span>}</td>
-                      <td>
-                        {user.projects.length === 0 && <span className="muted">—</span>}
-                        {user.projects.map((p) => (
-                          <span key={p.id} className="chip">
-                            <Link href={`/platform/projects/${p.id}`}>{p.displayName}</Link> ·{' '}
-                            {p.effectiveRole}
-                          </span>
-                        ))}
-                      </td>
-                    </tr>
-                  )
-                })}
+                      ))}
+                    </td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </div>
@@ -148,24 +225,10 @@ export function UsersPage({ me }: { me: Me }) {
             total={users.data.total}
             limit={LIMIT}
             offset={offset}
-            onChange={(o) => go({ offset: o })}
+            onChange={(o) => go({ offset: o ? String(o) : undefined })}
           />
         )}
       </section>
-      <ConfirmDialog
-        open={deactivating !== undefined}
-        title="Deactivate this user?"
-        confirmLabel="Deactivate"
-        busy={busy !== undefined}
-        onConfirm={() => deactivating && change(deactivating, { active: false })}
-        onCancel={() => setDeactivating(undefined)}
-      >
-        <p>
-          <strong>{deactivating?.email}</strong> keeps their memberships but can no longer sign in, and SCIM
-          reports them as <code>active: false</code>. Your identity provider may turn them back on at its next
-          sync if it still assigns them.
-        </p>
-      </ConfirmDialog>
     </>
   )
 }
