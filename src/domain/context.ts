@@ -22,6 +22,8 @@ export interface RequestInfo {
   readonly status: number
   /** Time since the request arrived, read when the journal row is written. */
   elapsedMs(): number
+  /** The client's address (console and admin API), for the audit trail. */
+  readonly ip?: string | undefined
 }
 
 export interface WriteContext {

@@ -106,6 +106,38 @@ export interface EventTable {
   changes: JsonColumn | null
   error: string | null
   duration_ms: number
+  /** The user's userName or the group's displayName when the event was written. */
+  resource_name: string | null
+}
+
+/** A logged SCIM write's bodies, redacted (src/http/scim/bodies.ts); pruned after a few hours/days. */
+export interface EventBodyTable {
+  id: Generated<number>
+  platform_id: string
+  request_id: string
+  created_at: string
+  request_body: string | null
+  response_body: string | null
+}
+
+/** What an admin did in the console or through the admin API. */
+export interface AuditLogTable {
+  id: Generated<number>
+  platform_id: string
+  created_at: string
+  actor_user_id: string | null
+  /** Kept beside the id: the trail still names an admin who was deleted since. */
+  actor_email: string | null
+  /** A stable action code, e.g. 'api_key.created' (src/domain/audit.ts). */
+  action: string
+  target_type: string | null
+  target_id: string | null
+  target_name: string | null
+  /** What changed, as { field: { from, to } } or other facts; never a secret. */
+  details: JsonColumn | null
+  /** The address the request came from. */
+  ip: string | null
+  request_id: string | null
 }
 
 export interface SessionTable {
@@ -280,6 +312,8 @@ export interface Database {
   user_sources: UserSourceTable
   api_keys: ApiKeyTable
   events: EventTable
+  event_bodies: EventBodyTable
+  audit_log: AuditLogTable
   sessions: SessionTable
   setup_tokens: SetupTokenTable
   sso_settings: SsoSettingsTable

@@ -19,6 +19,7 @@ export function writeContext(
       path: request.url.split('?')[0] ?? request.url,
       status,
       elapsedMs: () => reply.elapsedTime,
+      ip: request.ip,
     },
     defaultProjectRole: config.SCIM_DEFAULT_PROJECT_ROLE,
   }
