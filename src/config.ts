@@ -45,6 +45,11 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Provisioning events older than this are pruned in the background; 0 keeps them forever. */
   EVENT_RETENTION_DAYS: int(0, 36_500).default(90),
+  /**
+   * Request and response bodies of logged SCIM writes (redacted) are kept this many hours for the
+   * event's page of the provisioning log; 0 keeps none.
+   */
+  LOG_BODY_RETENTION_HOURS: int(0, 87_600).default(168),
   /** How long a shutdown waits for in-flight requests before it gives up, milliseconds. */
   SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
   /**

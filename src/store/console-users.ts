@@ -3,6 +3,7 @@
 // src/domain/users.ts like every other write. Effective roles are added by src/domain/roles.ts.
 import { type Expression, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
 import { fold } from './fold.js'
+import { fromJson } from './json.js'
 import { ilike } from './like.js'
 import type { Database, PlatformRole, ProjectRole, SignInMethod, UserStatus } from './schema.js'
 
@@ -263,7 +264,17 @@ export async function lastSignIn(
 export async function recentUserEvents(db: Kysely<Database>, platformId: string, userId: string, limit = 10) {
   const rows = await db
     .selectFrom('events')
-    .select(['id', 'created_at', 'method', 'path', 'status', 'actor_type', 'resource_type', 'resource_id'])
+    .select([
+      'id',
+      'created_at',
+      'method',
+      'path',
+      'status',
+      'actor_type',
+      'resource_type',
+      'resource_id',
+      'changes',
+    ])
     .where('platform_id', '=', platformId)
     .where('resource_type', '=', 'User')
     .where('resource_id', '=', userId)
@@ -277,6 +288,7 @@ export async function recentUserEvents(db: Kysely<Database>, platformId: string,
     path: r.path,
     status: Number(r.status),
     actor: r.actor_type,
+    changes: r.changes === null ? null : (fromJson(r.changes) as Record<string, unknown>),
   }))
 }
 

@@ -17,7 +17,9 @@ export interface NewEvent {
   readonly status: number
   readonly resourceType?: string | undefined
   readonly resourceId?: string | undefined
-  /** Attribute names and member ids touched; never attribute values. */
+  /** The user's userName or the group's displayName, as of the event. */
+  readonly resourceName?: string | undefined
+  /** Attribute names with old → new values, and member ids touched; never a password or token. */
   readonly changes?: Readonly<Record<string, unknown>> | undefined
   readonly error?: string | undefined
   readonly durationMs: number
@@ -38,6 +40,7 @@ const insertEvent = prepareInsert('events', [
   'changes',
   'error',
   'duration_ms',
+  'resource_name',
 ])
 
 export async function recordEvent(db: Kysely<Database>, event: NewEvent): Promise<void> {
@@ -57,6 +60,7 @@ export async function recordEvent(db: Kysely<Database>, event: NewEvent): Promis
       changes: event.changes ? toJson(event.changes) : null,
       error: event.error?.slice(0, 2048) ?? null,
       duration_ms: Math.round(event.durationMs),
+      resource_name: event.resourceName?.slice(0, 512) ?? null,
     }),
   )
 }

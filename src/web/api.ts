@@ -162,14 +162,35 @@ export interface LogEvent {
   requestId: string | null
   apiKeyId: string | null
   apiKeyName: string | null
+  /** 'scim' (an API key), 'console' (an admin) or 'sso'. */
+  actorType: string
+  actorUserId: string | null
+  actorEmail: string | null
   method: string
   path: string
   status: number
   resourceType: string | null
   resourceId: string | null
+  /** The userName or displayName as of the event. */
+  resourceName: string | null
+  /** False once the resource is deleted: shown without a link. */
+  resourceExists: boolean
   changes: Record<string, unknown> | null
   error: string | null
   durationMs: number
+}
+
+/** A user an event names by id (members added or removed), as they are now. */
+export interface Named {
+  id: string
+  type: 'User' | 'Group'
+  name: string
+  displayName: string | null
+}
+
+export interface EventDetail extends LogEvent {
+  /** Redacted bodies while they are kept; null once pruned. */
+  bodies: { request: string | null; response: string | null } | null
 }
 
 export interface Settings {

@@ -1,4 +1,5 @@
-// The provisioning log of the signed-in admin's platform, newest first.
+// The provisioning log of the signed-in admin's platform, newest first, with the names of what each
+// event touched; an event's page adds its request and response bodies while they are kept.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { getEvent, listEvents } from '../../store/event-log.js'
@@ -23,6 +24,9 @@ const listQuery = z.object({
   resourceId: optional(z.string().max(200)),
   method: optional(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], 'Choose an HTTP method.')),
   apiKeyId: optional(z.string().max(100)),
+  q: optional(z.string().trim().min(1).max(200)),
+  user: optional(z.string().max(100)),
+  afterId: optional(z.coerce.number().int().min(0)),
   ...paging,
 })
 
@@ -32,15 +36,19 @@ export async function eventRoutes(app: FastifyInstance, { store }: AdminOptions)
     // Times compare as ISO strings in the database, so they are normalised to UTC first.
     const from = query.from && new Date(query.from).toISOString()
     const to = query.to && new Date(query.to).toISOString()
-    const { total, events } = await listEvents(store.db, request.admin.platformId, { ...query, from, to })
-    return { total, limit: query.limit, offset: query.offset, events }
+    const { total, events, names } = await listEvents(store.db, request.admin.platformId, {
+      ...query,
+      from,
+      to,
+    })
+    return { total, limit: query.limit, offset: query.offset, events, names }
   })
 
   app.get<{ Params: { id: string } }>('/events/:id', async (request) => {
     const id = Number(request.params.id)
-    const event =
+    const found =
       Number.isSafeInteger(id) && id > 0 ? await getEvent(store.db, request.admin.platformId, id) : undefined
-    if (!event) throw notFound('The event')
-    return { event }
+    if (!found) throw notFound('The event')
+    return found
   })
 }

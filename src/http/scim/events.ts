@@ -13,6 +13,7 @@ export interface EventFields {
   readonly status: number
   readonly resourceType?: string | undefined
   readonly resourceId?: string | undefined
+  readonly resourceName?: string | undefined
   readonly changes?: Readonly<Record<string, unknown>> | undefined
   readonly error?: string | undefined
 }
@@ -82,6 +83,7 @@ export function recordRejectedWrites(store: Store) {
           status: reply.statusCode,
           resourceType: resource ? resourceName(resource) : undefined,
           resourceId: id,
+          resourceName: nameIn(request.body),
           error: request.scimFailure,
         }),
       )
@@ -89,6 +91,14 @@ export function recordRejectedWrites(store: Store) {
       request.log.error({ err: error }, 'could not record a provisioning event')
     }
   }
+}
+
+/** The userName or displayName a refused write asked for, so the log can name it. */
+function nameIn(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const { userName, displayName } = body as { userName?: unknown; displayName?: unknown }
+  const name = typeof userName === 'string' ? userName : displayName
+  return typeof name === 'string' ? name : undefined
 }
 
 function resourceName(segment: string): string {

@@ -7,6 +7,7 @@ import { invalidSyntax, notFound } from '../../scim/errors.js'
 import { isStorableText } from '../../scim/text.js'
 import type { Store } from '../../store/database.js'
 import { bearerAuth } from './auth.js'
+import { bodyRecorder } from './bodies.js'
 import { discoveryRoutes } from './discovery.js'
 import { SCIM_CONTENT_TYPE, sendScimError } from './errors.js'
 import { recordRejectedWrites } from './events.js'
@@ -68,6 +69,11 @@ export async function scimPlugin(
   )
 
   app.addHook('onResponse', recordRejectedWrites(store))
+  if (config.LOG_BODY_RETENTION_HOURS > 0) {
+    const bodies = bodyRecorder(store, app.log)
+    app.addHook('onSend', bodies.onSend)
+    app.addHook('onClose', async () => bodies.flush())
+  }
 
   await app.register(discoveryRoutes, { config })
   await app.register(userRoutes, { store, config })

@@ -1,13 +1,18 @@
-// One provisioning event in full.
+// One provisioning event in full: who, what, the attribute changes old → new, the members by name, and
+// the request and response bodies (redacted) while they are kept.
 import type { ReactNode } from 'react'
-import { api, type LogEvent } from '../api'
+import { api, type EventDetail, type Named } from '../api'
 import { Badge, ErrorMessage, Loading, PageHeader, Time } from '../components/ui'
 import { useLoad } from '../components/use-load'
 import { Link } from '../router'
-import { statusTone } from './events'
+import { membersOf, Person, ValuesTable, valuesOf } from './changes'
+import { actorText, Subject, statusTone } from './events'
 
 export function EventPage({ id }: { id: string }) {
-  const event = useLoad(() => api<{ event: LogEvent }>('GET', `/events/${encodeURIComponent(id)}`), [id])
+  const event = useLoad(
+    () => api<{ event: EventDetail; names: Named[] }>('GET', `/events/${encodeURIComponent(id)}`),
+    [id],
+  )
   const back = (
     <p className="breadcrumb">
       <Link href="/platform/provisioning-log">← Provisioning log</Link>
@@ -23,30 +28,57 @@ export function EventPage({ id }: { id: string }) {
   }
   if (!event.data) return <Loading />
   const e = event.data.event
+  const names = new Map(event.data.names.map((n) => [n.id, n]))
+  const changes = e.changes ?? {}
+  const values = valuesOf(e.changes)
+  const members = membersOf(e.changes)
+  const role = changes.memberRole as { userId?: string; from?: string; to?: string } | undefined
   const rows: [string, ReactNode][] = [
     ['Time', <Time key="t" value={e.createdAt} />],
+    ['By', actorText(e)],
+    ['User or group', <Subject key="s" e={e} />],
     ['Request', <span className="mono" key="r">{`${e.method} ${e.path}`}</span>],
     [
       'Result',
-      <Badge key="s" tone={statusTone(e.status)}>
+      <Badge key="b" tone={statusTone(e.status)}>
         {e.status}
       </Badge>,
     ],
-    ['Resource', e.resourceType ? `${e.resourceType} ${e.resourceId ?? ''}` : '—'],
-    ['API key', e.apiKeyName ?? e.apiKeyId ?? '—'],
     ['Duration', `${e.durationMs} ms`],
     [
       'Request id',
-      <span className="mono" key="q">
-        {e.requestId ?? '—'}
-      </span>,
+      e.requestId ? (
+        <Link key="q" href={`/platform/provisioning-log?q=${encodeURIComponent(e.requestId)}`}>
+          <span className="mono">{e.requestId}</span>
+        </Link>
+      ) : (
+        '—'
+      ),
     ],
   ]
   if (e.error) rows.push(['Error', e.error])
+  const people = (ids: string[], count: number) => (
+    <ul>
+      {ids.map((memberId) => (
+        <li key={memberId}>
+          <Person id={memberId} names={names} />
+        </li>
+      ))}
+      {count > ids.length && <li className="muted">and {count - ids.length} more (not listed)</li>}
+    </ul>
+  )
+  const nothing =
+    values.length === 0 &&
+    members.addedCount === 0 &&
+    members.removedCount === 0 &&
+    !role?.userId &&
+    changes.deleted !== true
+  const title = `${e.method} ${e.resourceType ?? ''} ${e.resourceName ?? ''}`.replace(/\s+/g, ' ').trim()
+
   return (
     <>
       {back}
-      <PageHeader title={`${e.method} ${e.resourceType ?? e.path}`} />
+      <PageHeader title={title} />
       <section className="card">
         <dl className="details">
           {rows.map(([term, value]) => (
@@ -56,11 +88,60 @@ export function EventPage({ id }: { id: string }) {
             </div>
           ))}
         </dl>
+      </section>
+      <section className="card">
         <h2>What changed</h2>
-        {e.changes ? (
-          <pre className="code">{JSON.stringify(e.changes, null, 2)}</pre>
+        {changes.deleted === true && <p>Deleted.</p>}
+        {values.length > 0 && <ValuesTable values={values} />}
+        {members.addedCount > 0 && (
+          <>
+            <h3>Members added ({members.addedCount})</h3>
+            {people(members.added, members.addedCount)}
+          </>
+        )}
+        {members.removedCount > 0 && (
+          <>
+            <h3>Members removed ({members.removedCount})</h3>
+            {people(members.removed, members.removedCount)}
+          </>
+        )}
+        {role?.userId && (
+          <p>
+            Project role of <Person id={role.userId} names={names} />: {role.from} → {role.to}
+          </p>
+        )}
+        {typeof changes.allMembersRole === 'string' && (
+          <p>Members who follow the project’s role now have the role {changes.allMembersRole}.</p>
+        )}
+        {nothing && (
+          <p className="muted">
+            {e.status >= 400 ? 'Nothing: the request was refused.' : 'Nothing: the request changed no value.'}
+          </p>
+        )}
+      </section>
+      <section className="card">
+        <h2>Request and response</h2>
+        {e.bodies ? (
+          <>
+            <h3>Request body</h3>
+            {e.bodies.request ? (
+              <pre className="code body-block">{e.bodies.request}</pre>
+            ) : (
+              <p className="muted">No body.</p>
+            )}
+            <h3>Response body</h3>
+            {e.bodies.response ? (
+              <pre className="code body-block">{e.bodies.response}</pre>
+            ) : (
+              <p className="muted">No body.</p>
+            )}
+            <p className="small muted">Passwords, secrets and tokens are replaced by [redacted].</p>
+          </>
         ) : (
-          <p className="muted">Nothing recorded.</p>
+          <p className="muted">
+            Not kept: bodies are kept for a limited time (LOG_BODY_RETENTION_HOURS, 7 days by default), and
+            only for requests made through the SCIM API.
+          </p>
         )}
       </section>
     </>

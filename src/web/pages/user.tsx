@@ -6,7 +6,11 @@ import { Badge, ErrorMessage, Loading, PageHeader, Time } from '../components/ui
 import { useLoad } from '../components/use-load'
 import { IDP_NOTE, UserAccess } from '../components/user-access'
 import { Link } from '../router'
+import { changeLines } from './changes'
 import { fullName, SOURCE_LABEL } from './users'
+
+/** A user's own events name no other user. */
+const NO_NAMES = new Map()
 
 /** The provisioning log's pages (an event, and the log filtered by user). */
 const LOG = '/platform/provisioning-log'
@@ -15,7 +19,15 @@ interface UserDetail {
   user: User
   scim: Record<string, unknown>
   lastSignIn: { method: 'password' | 'saml' | 'oidc'; at: string } | null
-  events: { id: number; createdAt: string; method: string; path: string; status: number; actor: string }[]
+  events: {
+    id: number
+    createdAt: string
+    method: string
+    path: string
+    status: number
+    actor: string
+    changes: Record<string, unknown> | null
+  }[]
 }
 
 const METHOD: Record<'password' | 'saml' | 'oidc', string> = {
@@ -170,6 +182,7 @@ export function UserPage({ id, me }: { id: string; me: Me }) {
                   <th scope="col">Time</th>
                   <th scope="col">Request</th>
                   <th scope="col">Result</th>
+                  <th scope="col">What changed</th>
                   <th scope="col">By</th>
                 </tr>
               </thead>
@@ -186,6 +199,9 @@ export function UserPage({ id, me }: { id: string; me: Me }) {
                     </td>
                     <td>
                       <Badge tone={e.status < 400 ? 'good' : 'bad'}>{e.status}</Badge>
+                    </td>
+                    <td className="small">
+                      {changeLines(e.changes, NO_NAMES).join('; ') || <span className="muted">—</span>}
                     </td>
                     <td>{ACTOR[e.actor] ?? e.actor}</td>
                   </tr>
