@@ -4,6 +4,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from './config.js'
 import type { Metrics } from './metrics.js'
+import { pruneAudit } from './store/audit.js'
 import type { Store } from './store/database.js'
 import { pruneEvents } from './store/events.js'
 import { pruneSignIns } from './store/sign-in-events.js'
@@ -46,6 +47,9 @@ export function startRetention(
     if (total > 0) log.info({ deleted: total, before }, 'pruned provisioning events')
     // The sign-in log follows the same retention as the provisioning log.
     while (!stopped && (await pruneSignIns(store.db, before)) > 0)
+      await new Promise((resolve) => setTimeout(resolve, pauseMs))
+    // So does the audit trail of admin actions.
+    while (!stopped && (await pruneAudit(store.db, before)) > 0)
       await new Promise((resolve) => setTimeout(resolve, pauseMs))
     return total
   }

@@ -36,6 +36,7 @@ import {
   updateProject,
 } from '../store/projects.js'
 import type { Database, ProjectRole, ProjectRow } from '../store/schema.js'
+import { audit, consoleAdmin } from './audit.js'
 import type { WriteContext } from './context.js'
 import { journal, type UpdateKind } from './journal.js'
 
@@ -155,7 +156,16 @@ export function setProjectRole(ctx: WriteContext, id: string, role: ProjectRole 
 export async function setPlatformDefaultRole(ctx: WriteContext, role: ProjectRole | null): Promise<void> {
   await ctx.store.transaction(async (trx) => {
     await lockPlatform(trx, ctx.platformId)
+    const platform = await getPlatform(trx, ctx.platformId)
+    const before = platform?.default_project_role ?? null
     await setDefaultProjectRole(trx, ctx.platformId, role)
+    const admin = consoleAdmin(ctx)
+    if (admin && before !== role)
+      await audit(trx, admin, {
+        action: 'settings.changed',
+        target: { type: 'platform', id: ctx.platformId, name: platform?.name },
+        details: { defaultProjectRole: { from: before, to: role } },
+      })
     const applied = role ?? ctx.defaultProjectRole
     for (const project of await projectsFollowingDefault(trx, ctx.platformId, applied)) {
       await setMemberRoles(trx, project.id, applied)

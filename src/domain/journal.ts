@@ -5,6 +5,7 @@ import { publish } from '../events/outbox.js'
 import { attributeNames } from '../scim/diff.js'
 import { recordEvent } from '../store/events.js'
 import type { Database, ProjectRole, ProjectRow, UserRow } from '../store/schema.js'
+import { auditChange } from './audit.js'
 import type { WriteContext } from './context.js'
 
 /** How a change was asked for: SCIM's verbs, or a member role set in the console. */
@@ -73,6 +74,7 @@ export async function journal(trx: Kysely<Database>, ctx: WriteContext, change: 
   })
   // The SETs owed to the platform's event streams, in this same transaction (EVENTS.md "Nothing is lost").
   await publish(trx, ctx.platformId, change)
+  if (ctx.actor.kind === 'console') await auditChange(trx, ctx, change)
 }
 
 function subjectId(change: Change): string {

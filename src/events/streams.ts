@@ -1,7 +1,7 @@
 // Creating and showing streams, shared by the admin API and the CLI so both say the same.
 import type { Kysely } from 'kysely'
 import { backlogOf } from '../store/event-outbox.js'
-import { createStream } from '../store/event-streams.js'
+import { createStream, type NewStream } from '../store/event-streams.js'
 import type { Database, EventStreamRow } from '../store/schema.js'
 import { type AddressPolicy, checkPushUrl } from './ssrf.js'
 import { parseEventType } from './uris.js'
@@ -31,6 +31,14 @@ export async function addStream(
   policy: AddressPolicy,
   origin: string,
 ): Promise<EventStreamRow> {
+  return createStream(db, await checkStream(input, policy), origin)
+}
+
+/**
+ * The validation of addStream alone, so a caller can create the stream in a transaction of its own
+ * (the admin API writes the audit row with it) without holding it open over the push URL's lookup.
+ */
+export async function checkStream(input: StreamInput, policy: AddressPolicy): Promise<NewStream> {
   if ((input.push === undefined) === (input.poll !== true))
     throw new StreamInputError('method', 'Choose push (with a URL) or poll.')
   if (input.push !== undefined) {
@@ -50,17 +58,13 @@ export async function addStream(
   const audience = input.audience?.trim()
   if (audience !== undefined && (audience === '' || audience.length > 500))
     throw new StreamInputError('audience', 'The audience must be 1 to 500 characters.')
-  return createStream(
-    db,
-    {
-      platformId: input.platformId,
-      method: input.push !== undefined ? 'push' : 'poll',
-      url: input.push,
-      eventTypes,
-      audience,
-    },
-    origin,
-  )
+  return {
+    platformId: input.platformId,
+    method: input.push !== undefined ? 'push' : 'poll',
+    url: input.push,
+    eventTypes,
+    audience,
+  }
 }
 
 export function pollUrl(origin: string, id: string): string {

@@ -2,8 +2,11 @@
 // same. Each function validates its input, throws ConfigureError with a sentence for the person,
 // and writes in one transaction.
 import { X509Certificate } from 'node:crypto'
+import type { Kysely } from 'kysely'
 import type { SecretBox } from '../crypto/secret-box.js'
+import { changes, fromTo } from '../domain/audit.js'
 import type { Store } from '../store/database.js'
+import type { Database } from '../store/schema.js'
 import {
   DomainsTaken,
   getSsoSettings,
@@ -21,6 +24,25 @@ import { clientSecretContext, discoverIssuer } from './oidc.js'
 import { checkRemoteUrl } from './remote-url.js'
 import { MetadataError, parseIdpMetadata } from './saml-metadata.js'
 
+/**
+ * Runs in the change's transaction with the settings before and after it: the admin API writes its
+ * audit row there, so the row commits with the change or not at all.
+ */
+export type SsoChangeHook = (trx: Kysely<Database>, before: SsoSettings, after: SsoSettings) => Promise<void>
+
+async function write(
+  store: Store,
+  platformId: string,
+  change: (trx: Kysely<Database>) => Promise<unknown>,
+  hook: SsoChangeHook | undefined,
+): Promise<void> {
+  await store.transaction(async (trx) => {
+    const before = hook && (await getSsoSettings(trx, platformId))
+    await change(trx)
+    if (hook && before) await hook(trx, before, await getSsoSettings(trx, platformId))
+  })
+}
+
 export class ConfigureError extends Error {
   override name = 'ConfigureError'
   constructor(
@@ -37,13 +59,14 @@ export async function configureSaml(
   store: Store,
   platformId: string,
   source: { xml: string } | { url: string },
+  hook?: SsoChangeHook,
 ): Promise<void> {
   const field = 'xml' in source ? 'metadataXml' : 'metadataUrl'
   try {
     const xml = 'xml' in source ? source.xml : await fetchMetadata(source.url)
     const metadata = parseIdpMetadata(xml)
     const metadataUrl = 'url' in source ? checkUrl(source.url, field) : null
-    await store.transaction((trx) => setSaml(trx, platformId, { ...metadata, metadataUrl }))
+    await write(store, platformId, (trx) => setSaml(trx, platformId, { ...metadata, metadataUrl }), hook)
   } catch (error) {
     if (error instanceof MetadataError) throw new ConfigureError(field, error.message)
     throw error
@@ -60,6 +83,7 @@ export async function configureOidc(
   box: SecretBox,
   platformId: string,
   input: { issuer: string; clientId: string; clientSecret?: string | undefined },
+  hook?: SsoChangeHook,
 ): Promise<void> {
   const issuer = checkUrl(input.issuer, 'issuer').replace(/\/+$/, '')
   const clientId = input.clientId.trim()
@@ -80,13 +104,14 @@ export async function configureOidc(
     )
   }
   const sealedSecret = box.seal(secret, clientSecretContext(platformId))
-  await store.transaction((trx) => setOidc(trx, platformId, { issuer, clientId, sealedSecret }))
+  await write(store, platformId, (trx) => setOidc(trx, platformId, { issuer, clientId, sealedSecret }), hook)
 }
 
 export async function configureDomains(
   store: Store,
   platformId: string,
   input: readonly string[],
+  hook?: SsoChangeHook,
 ): Promise<string[]> {
   const domains: string[] = []
   for (const text of input) {
@@ -97,7 +122,7 @@ export async function configureDomains(
   }
   if (domains.length > 100) throw new ConfigureError('domains', 'Claim at most 100 domains.')
   try {
-    await store.transaction((trx) => replaceDomains(trx, platformId, domains))
+    await write(store, platformId, (trx) => replaceDomains(trx, platformId, domains), hook)
   } catch (error) {
     if (error instanceof DomainsTaken)
       throw new ConfigureError('domains', `Another platform already claims ${error.domains.join(', ')}.`)
@@ -106,16 +131,42 @@ export async function configureDomains(
   return domains
 }
 
-export function configureToggles(store: Store, platformId: string, toggles: SsoToggles): Promise<void> {
-  return store.transaction((trx) => setToggles(trx, platformId, toggles))
+export function configureToggles(
+  store: Store,
+  platformId: string,
+  toggles: SsoToggles,
+  hook?: SsoChangeHook,
+): Promise<void> {
+  return write(store, platformId, (trx) => setToggles(trx, platformId, toggles), hook)
 }
 
-export function removeSaml(store: Store, platformId: string): Promise<void> {
-  return store.transaction((trx) => setSaml(trx, platformId, null))
+export function removeSaml(store: Store, platformId: string, hook?: SsoChangeHook): Promise<void> {
+  return write(store, platformId, (trx) => setSaml(trx, platformId, null), hook)
 }
 
-export function removeOidc(store: Store, platformId: string): Promise<void> {
-  return store.transaction((trx) => setOidc(trx, platformId, null))
+export function removeOidc(store: Store, platformId: string, hook?: SsoChangeHook): Promise<void> {
+  return write(store, platformId, (trx) => setOidc(trx, platformId, null), hook)
+}
+
+/**
+ * What an SSO change changed, for the audit trail: never the client secret (sealed or not) and no
+ * certificate itself, only its SHA-256 fingerprint.
+ */
+export function ssoChanges(before: SsoSettings, after: SsoSettings): Record<string, unknown> {
+  const fingerprints = (s: SsoSettings) =>
+    (s.saml?.certificates ?? []).map((der) => describeCertificate(der).fingerprint ?? '(unreadable)')
+  return changes({
+    entityId: fromTo(before.saml?.entityId ?? null, after.saml?.entityId ?? null),
+    ssoUrl: fromTo(before.saml?.ssoUrl ?? null, after.saml?.ssoUrl ?? null),
+    metadataUrl: fromTo(before.saml?.metadataUrl ?? null, after.saml?.metadataUrl ?? null),
+    certificates: fromTo(fingerprints(before), fingerprints(after)),
+    issuer: fromTo(before.oidc?.issuer ?? null, after.oidc?.issuer ?? null),
+    clientId: fromTo(before.oidc?.clientId ?? null, after.oidc?.clientId ?? null),
+    domains: fromTo(before.domains, after.domains),
+    requireSso: fromTo(before.requireSso, after.requireSso),
+    createUsers: fromTo(before.createUsers, after.createUsers),
+    allowIdpInitiated: fromTo(before.allowIdpInitiated, after.allowIdpInitiated),
+  })
 }
 
 function checkUrl(text: string, field: string): string {

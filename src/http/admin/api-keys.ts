@@ -2,9 +2,11 @@
 // in the create response, and never again.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.js'
+import { audit } from '../../domain/audit.js'
+import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.js'
 import { HttpError, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
+import { auditBy } from './write.js'
 
 const createBody = z.object({
   name: z
@@ -40,15 +42,29 @@ export async function apiKeyRoutes(app: FastifyInstance, { store }: AdminOptions
 
   app.post('/api-keys', async (request, reply) => {
     const { name } = validate(createBody, request.body)
-    const { key, secret } = await store.transaction((trx) =>
-      createApiKey(trx, request.admin.platformId, name),
-    )
+    const { key, secret } = await store.transaction(async (trx) => {
+      const created = await createApiKey(trx, request.admin.platformId, name)
+      // Named by its last characters as the console shows them; the secret is never recorded.
+      await audit(trx, auditBy(request), {
+        action: 'api_key.created',
+        target: { type: 'api_key', id: created.key.id, name },
+        details: { key: `sk-…${created.key.truncated}` },
+      })
+      return created
+    })
     request.log.info({ apiKeyId: key.id }, 'API key created in the console')
     return reply.code(201).send({ key: toView(key), secret })
   })
 
   app.delete<{ Params: { id: string } }>('/api-keys/:id', async (request, reply) => {
-    const revoked = await revokeApiKey(store, request.params.id, request.admin.platformId)
+    const revoked = await revokeApiKey(store, request.params.id, request.admin.platformId, async (trx) => {
+      const key = await getApiKey(trx, request.params.id)
+      await audit(trx, auditBy(request), {
+        action: 'api_key.revoked',
+        target: { type: 'api_key', id: request.params.id, name: key?.name },
+        details: key ? { key: `sk-…${key.truncated}` } : {},
+      })
+    })
     if (!revoked) throw new HttpError(404, 'not_found', 'No live API key has this id.')
     request.log.info({ apiKeyId: request.params.id }, 'API key revoked in the console')
     return reply.code(204).send()

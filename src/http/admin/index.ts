@@ -9,6 +9,7 @@ import { isStorableText } from '../../scim/text.js'
 import type { Store } from '../../store/database.js'
 import { accountRoutes } from './account.js'
 import { apiKeyRoutes } from './api-keys.js'
+import { auditRoutes } from './audit.js'
 import { authRoutes } from './auth.js'
 import { InputError, sendAdminError } from './errors.js'
 import { eventRoutes } from './events.js'
@@ -71,6 +72,7 @@ export async function adminRoutes(
     await scope.register(projectRoutes, options)
     await scope.register(settingsRoutes, options)
     await scope.register(eventRoutes, options)
+    await scope.register(auditRoutes, options)
     await scope.register(ssoRoutes, options)
     await scope.register(streamRoutes, { ...options, events })
   })

@@ -1,6 +1,7 @@
 // A hand-written OpenAPI 3.1 description of the admin API, served at /api/v1/openapi.json, with a
 // small page at /api/v1/docs. Kept compact on purpose: paths, parameters and shapes, not prose.
 import type { FastifyInstance } from 'fastify'
+import { auditPaths } from './openapi-audit.js'
 import { consolePaths, consoleSchemas } from './openapi-console.js'
 import { eventPaths, eventSchemas } from './openapi-events.js'
 
@@ -220,6 +221,7 @@ export const openApiDocument = {
   paths: {
     ...eventPaths,
     ...consolePaths,
+    ...auditPaths,
     '/setup/{token}': {
       get: {
         summary: 'Check a first-admin setup link',

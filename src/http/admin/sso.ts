@@ -3,6 +3,7 @@
 // operations back `muster sso …` (sso/configure.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { type AuditAction, audit } from '../../domain/audit.js'
 import {
   ConfigureError,
   configureDomains,
@@ -11,6 +12,8 @@ import {
   configureToggles,
   removeOidc,
   removeSaml,
+  type SsoChangeHook,
+  ssoChanges,
   ssoView,
 } from '../../sso/configure.js'
 import { startOidcSignIn } from '../../sso/oidc.js'
@@ -24,6 +27,7 @@ import { sendRefusalPage } from '../authn/page.js'
 import { InputError, notFound, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
 import { paging } from './paging.js'
+import { auditBy } from './write.js'
 
 const samlBody = z
   .object({
@@ -77,30 +81,55 @@ export async function ssoRoutes(app: FastifyInstance, { store, config, box }: Ad
     return view(request)
   }
 
+  /** Audits an SSO change in its own transaction; a change that changed nothing writes no row. */
+  const audited =
+    (
+      request: FastifyRequest,
+      action: AuditAction,
+      name: string,
+      extra: Record<string, unknown> = {},
+    ): SsoChangeHook =>
+    async (trx, before, after) => {
+      const details = { ...ssoChanges(before, after), ...extra }
+      if (Object.keys(details).length === 0) return
+      const target = { type: 'sso', id: request.admin.platformId, name }
+      await audit(trx, auditBy(request), { action, target, details })
+    }
+
   app.get('/sso', async (request) => view(request))
 
   app.put('/sso/saml', async (request) => {
     const body = validate(samlBody, request.body)
     const source = body.metadataXml?.trim() ? { xml: body.metadataXml } : { url: body.metadataUrl!.trim() }
-    return change(request, () => configureSaml(store, request.admin.platformId, source))
+    return change(request, () =>
+      configureSaml(store, request.admin.platformId, source, audited(request, 'sso.saml_changed', 'SAML')),
+    )
   })
 
   app.delete('/sso/saml', async (request) =>
-    change(request, () => removeSaml(store, request.admin.platformId)),
+    change(request, () =>
+      removeSaml(store, request.admin.platformId, audited(request, 'sso.saml_removed', 'SAML')),
+    ),
   )
 
   app.put('/sso/oidc', async (request) => {
     const body = validate(oidcBody, request.body)
-    return change(request, () => configureOidc(store, box, request.admin.platformId, body))
+    // The secret is never recorded: only that a new one was given.
+    const secret = body.clientSecret ? { clientSecret: 'replaced' } : {}
+    const hook = audited(request, 'sso.oidc_changed', 'OpenID Connect', secret)
+    return change(request, () => configureOidc(store, box, request.admin.platformId, body, hook))
   })
 
   app.delete('/sso/oidc', async (request) =>
-    change(request, () => removeOidc(store, request.admin.platformId)),
+    change(request, () =>
+      removeOidc(store, request.admin.platformId, audited(request, 'sso.oidc_removed', 'OpenID Connect')),
+    ),
   )
 
   app.put('/sso/domains', async (request) => {
     const { domains } = validate(domainsBody, request.body)
-    return change(request, () => configureDomains(store, request.admin.platformId, domains))
+    const hook = audited(request, 'sso.domains_changed', 'Single sign-on')
+    return change(request, () => configureDomains(store, request.admin.platformId, domains, hook))
   })
 
   app.patch('/sso/settings', async (request) => {
@@ -113,7 +142,8 @@ export async function ssoRoutes(app: FastifyInstance, { store, config, box }: Ad
           'Set up SAML or OpenID Connect first.',
         )
     }
-    return change(request, () => configureToggles(store, request.admin.platformId, body))
+    const hook = audited(request, 'sso.settings_changed', 'Single sign-on')
+    return change(request, () => configureToggles(store, request.admin.platformId, body, hook))
   })
 
   // Test sign-in: opened in a new tab by the console. It starts the real flow in test mode (checks

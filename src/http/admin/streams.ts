@@ -2,15 +2,23 @@
 // list with state and lag, pause/resume, redeliver from a time, send a test event, delete.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { audit } from '../../domain/audit.js'
 import type { Events } from '../../events/service.js'
 import { writeTestEvent } from '../../events/service.js'
-import { addStream, StreamInputError, streamView } from '../../events/streams.js'
+import { checkStream, StreamInputError, streamView } from '../../events/streams.js'
 import { EVENT_URIS } from '../../events/uris.js'
 import { publicOrigin } from '../../server.js'
 import { recentDeliveries, redeliverFrom } from '../../store/event-outbox.js'
-import { deleteStream, getStream, listStreams, setStreamStatus } from '../../store/event-streams.js'
+import {
+  createStream,
+  deleteStream,
+  getStream,
+  listStreams,
+  setStreamStatus,
+} from '../../store/event-streams.js'
 import { InputError, notFound, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
+import { auditBy } from './write.js'
 
 const createBody = z.object({
   method: z.enum(['push', 'poll'], 'Choose push or poll.'),
@@ -26,6 +34,13 @@ const redeliverBody = z.object({
 })
 
 type IdParams = { Params: { id: string } }
+
+/** A stream as the audit trail names it: its push URL, or its audience for a poll stream. */
+const target = (row: { id: string; url: string | null; audience: string }) => ({
+  type: 'stream',
+  id: row.id,
+  name: row.url ?? row.audience,
+})
 
 export async function streamRoutes(
   app: FastifyInstance,
@@ -51,8 +66,7 @@ export async function streamRoutes(
   app.post('/events/streams', async (request, reply) => {
     const body = validate(createBody, request.body)
     try {
-      const row = await addStream(
-        store.db,
+      const input = await checkStream(
         {
           platformId: request.admin.platformId,
           ...(body.method === 'push' ? { push: body.url ?? '' } : { poll: true }),
@@ -60,8 +74,21 @@ export async function streamRoutes(
           audience: body.audience,
         },
         policy,
-        origin,
       )
+      const row = await store.transaction(async (trx) => {
+        const created = await createStream(trx, input, origin)
+        await audit(trx, auditBy(request), {
+          action: 'stream.created',
+          target: target(created),
+          details: {
+            method: created.method,
+            url: created.url,
+            events: input.eventTypes ?? 'all',
+            audience: created.audience,
+          },
+        })
+        return created
+      })
       request.log.info({ streamId: row.id }, 'event stream created in the console')
       return reply.code(201).send({ stream: await streamView(store.db, row, origin) })
     } catch (error) {
@@ -93,7 +120,15 @@ export async function streamRoutes(
   app.patch<IdParams>('/events/streams/:id', async (request) => {
     const { status } = validate(statusBody, request.body)
     const stream = await find(request.admin.platformId, request.params.id)
-    await setStreamStatus(store.db, stream.id, stream.platform_id, status)
+    await store.transaction(async (trx) => {
+      await setStreamStatus(trx, stream.id, stream.platform_id, status)
+      if (stream.status !== status)
+        await audit(trx, auditBy(request), {
+          action: status === 'paused' ? 'stream.paused' : 'stream.resumed',
+          target: target(stream),
+          details: { status: { from: stream.status, to: status } },
+        })
+    })
     events.nudge()
     request.log.info({ streamId: stream.id, status }, 'event stream status changed in the console')
     return { stream: await streamView(store.db, await find(stream.platform_id, stream.id), origin) }
@@ -102,9 +137,15 @@ export async function streamRoutes(
   app.post<IdParams>('/events/streams/:id/redeliver', async (request) => {
     const { from } = validate(redeliverBody, request.body)
     const stream = await find(request.admin.platformId, request.params.id)
-    const count = await store.transaction((trx) =>
-      redeliverFrom(trx, stream.id, new Date(from).toISOString()),
-    )
+    const count = await store.transaction(async (trx) => {
+      const queued = await redeliverFrom(trx, stream.id, new Date(from).toISOString())
+      await audit(trx, auditBy(request), {
+        action: 'stream.redelivered',
+        target: target(stream),
+        details: { from: new Date(from).toISOString(), count: queued },
+      })
+      return queued
+    })
     events.nudge()
     request.log.info({ streamId: stream.id, from, count }, 'event stream redelivery asked for')
     return { count }
@@ -112,14 +153,25 @@ export async function streamRoutes(
 
   app.post<IdParams>('/events/streams/:id/test', async (request, reply) => {
     const stream = await find(request.admin.platformId, request.params.id)
-    const id = await store.transaction((trx) => writeTestEvent(trx, stream))
+    const id = await store.transaction(async (trx) => {
+      const written = await writeTestEvent(trx, stream)
+      await audit(trx, auditBy(request), { action: 'stream.test_sent', target: target(stream) })
+      return written
+    })
     events.nudge()
     return reply.code(202).send({ id })
   })
 
   app.delete<IdParams>('/events/streams/:id', async (request, reply) => {
     const stream = await find(request.admin.platformId, request.params.id)
-    await store.transaction((trx) => deleteStream(trx, stream.id, stream.platform_id))
+    await store.transaction(async (trx) => {
+      await deleteStream(trx, stream.id, stream.platform_id)
+      await audit(trx, auditBy(request), {
+        action: 'stream.deleted',
+        target: target(stream),
+        details: { method: stream.method, url: stream.url, audience: stream.audience },
+      })
+    })
     request.log.info({ streamId: stream.id }, 'event stream deleted in the console')
     return reply.code(204).send()
   })

@@ -1,5 +1,6 @@
 // A console change's context for src/domain: the signed-in admin is its actor.
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { AuditBy } from '../../domain/audit.js'
 import type { WriteContext } from '../../domain/context.js'
 import type { AdminOptions } from './index.js'
 
@@ -22,5 +23,15 @@ export function writeContext(
       ip: request.ip,
     },
     defaultProjectRole: config.SCIM_DEFAULT_PROJECT_ROLE,
+  }
+}
+
+/** The signed-in admin and the request, for the audit rows of admin writes outside src/domain. */
+export function auditBy(request: FastifyRequest): AuditBy {
+  return {
+    platformId: request.admin.platformId,
+    userId: request.admin.userId,
+    ip: request.ip,
+    requestId: request.id,
   }
 }
