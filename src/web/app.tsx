@@ -6,6 +6,7 @@ import { Layout } from './components/layout'
 import { ErrorMessage, Loading } from './components/ui'
 import { AccountPage } from './pages/account'
 import { ApiKeysPage } from './pages/api-keys'
+import { AuditPage } from './pages/audit'
 import { EventPage } from './pages/event'
 import { EventStreamsPage } from './pages/event-streams'
 import { EventsPage } from './pages/events'
@@ -67,6 +68,7 @@ function signedInPage(path: string, me: Me | undefined): { title: string; page: 
   if (path === '/platform/provisioning-log') return { title: 'Provisioning log', page: <EventsPage /> }
   const event = match('/platform/provisioning-log/:id', path)
   if (event?.id) return { title: 'Provisioning event', page: <EventPage id={event.id} /> }
+  if (path === '/platform/audit-trail') return { title: 'Audit trail', page: <AuditPage /> }
   if (path === '/platform/settings') return { title: 'Settings', page: <SettingsPage /> }
   if (path === '/platform/security/sso') return { title: 'Single sign-on', page: <SsoPage /> }
   const test = match('/platform/security/sso/test/:id', path)

@@ -13,6 +13,7 @@ const NAV = [
   { href: '/platform/users', label: 'Users' },
   { href: '/platform/projects', label: 'Projects' },
   { href: '/platform/provisioning-log', label: 'Provisioning log' },
+  { href: '/platform/audit-trail', label: 'Audit trail' },
   { href: '/platform/sign-in-log', label: 'Sign-in log' },
   { href: '/platform/settings', label: 'Settings' },
 ]
