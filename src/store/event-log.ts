@@ -127,6 +127,34 @@ export async function listEvents(
   return { total: Number(count.n), events, names: await namesIn(db, platformId, events) }
 }
 
+/**
+ * The events of a filter, newest first, in keyset batches (each with the names it mentions), so an
+ * export of the whole log holds one batch in memory.
+ */
+export async function* streamEvents(
+  db: Kysely<Database>,
+  platformId: string,
+  query: Omit<EventQuery, 'limit' | 'offset'>,
+  batchSize = 1000,
+): AsyncGenerator<{ events: LogEvent[]; names: ReadonlyMap<string, Named> }> {
+  let before: number | undefined
+  for (;;) {
+    let q = filtered(db.selectFrom('events').where('events.platform_id', '=', platformId), {
+      ...query,
+      limit: batchSize,
+      offset: 0,
+    })
+    if (before !== undefined) q = q.where('events.id', '<', before)
+    const rows = await withColumns(q, platformId).orderBy('events.id', 'desc').limit(batchSize).execute()
+    if (rows.length === 0) return
+    const events = rows.map(toEvent)
+    const names = await namesIn(db, platformId, events)
+    yield { events, names: new Map(names.map((n) => [n.id, n])) }
+    if (rows.length < batchSize) return
+    before = events[events.length - 1]!.id
+  }
+}
+
 export async function getEvent(
   db: Kysely<Database>,
   platformId: string,

@@ -219,6 +219,26 @@ describe.each(dialects)('provisioning log on %s', (dialect) => {
     )
   })
 
+  it('exports the log of the current filter as CSV, with names and old → new', async () => {
+    const res = await a.call('GET', `/events.csv?resourceType=Group`)
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/^text\/csv/)
+    const lines = res.body.trim().split('\r\n')
+    expect(lines[0]).toBe(
+      'time (UTC),by,method,path,status,resource type,name,resource id,what changed,request id,duration (ms)',
+    )
+    expect(lines.slice(1).every((l) => l.includes(',Group,'))).toBe(true)
+    expect(lines.find((l) => l.includes('Sales Europe'))).toMatch(
+      /displayName: Sales EMEA → Sales Europe; removed dan@acme\.test/,
+    )
+    expect(lines.find((l) => l.includes(',POST,') && l.includes('Sales EMEA'))).toMatch(
+      /added (cat@acme\.test, dan@acme\.test|dan@acme\.test, cat@acme\.test)/,
+    )
+    const all = await a.call('GET', '/events.csv')
+    expect(all.body.trim().split('\r\n')).toHaveLength((await log()).total + 1)
+    expect(all.body).not.toContain('Hunter2')
+  })
+
   it('refuses filters it cannot read with the field named', async () => {
     const res = await a.call('GET', '/events?afterId=soon')
     expect(res.statusCode).toBe(400)

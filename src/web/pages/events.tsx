@@ -243,6 +243,9 @@ export function EventsPage() {
               Clear filters
             </button>
           )}
+          <a className="button button-small" href={`/api/v1/events.csv${query(filters)}`} download>
+            Export CSV
+          </a>
         </div>
         {userId && (
           <p className="filter-note">
