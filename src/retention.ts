@@ -1,11 +1,12 @@
-// Background pruning of old provisioning and sign-in events (EVENT_RETENTION_DAYS) and spent SSO
-// state. Runs in small batches with a pause between them so requests are never held up; every
-// process may run it, deletes are idempotent.
+// Background pruning of old provisioning and sign-in events (EVENT_RETENTION_DAYS), request bodies
+// (LOG_BODY_RETENTION_HOURS) and spent SSO state. Runs in small batches with a pause between them so
+// requests are never held up; every process may run it, deletes are idempotent.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from './config.js'
 import type { Metrics } from './metrics.js'
 import { pruneAudit } from './store/audit.js'
 import type { Store } from './store/database.js'
+import { pruneEventBodies } from './store/event-bodies.js'
 import { pruneEvents } from './store/events.js'
 import { pruneSignIns } from './store/sign-in-events.js'
 import { pruneSso } from './store/sso-requests.js'
@@ -34,6 +35,10 @@ export function startRetention(
   async function prune(): Promise<number> {
     // Used SSO requests, expired assertion ids and old test results are dropped whatever the setting.
     await pruneSso(store.db)
+    // Request bodies go after LOG_BODY_RETENTION_HOURS (0 keeps none, so there are none to prune).
+    const bodiesBefore = new Date(Date.now() - config.LOG_BODY_RETENTION_HOURS * 3600_000).toISOString()
+    while (!stopped && (await pruneEventBodies(store.db, bodiesBefore)) > 0)
+      await new Promise((resolve) => setTimeout(resolve, pauseMs))
     if (config.EVENT_RETENTION_DAYS === 0) return 0
     const before = new Date(Date.now() - config.EVENT_RETENTION_DAYS * DAY_MS).toISOString()
     let total = 0

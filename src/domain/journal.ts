@@ -2,7 +2,9 @@
 // a committed change always has its journal rows and a rolled-back one has none.
 import type { Kysely } from 'kysely'
 import { publish } from '../events/outbox.js'
-import { attributeNames } from '../scim/diff.js'
+import { attributeNames, valueChanges } from '../scim/diff.js'
+import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
+import type { ScimResource } from '../scim/schemas/types.js'
 import { recordEvent } from '../store/events.js'
 import type { Database, ProjectRole, ProjectRow, UserRow } from '../store/schema.js'
 import { auditChange } from './audit.js'
@@ -40,7 +42,7 @@ export type Change =
       readonly removed: readonly string[]
       /** The project role the added members were given. */
       readonly memberRole?: ProjectRole | undefined
-      /** Set when a projectRole change gave every member of the group this role. */
+      /** Set when a projectRole change gave this role to every member who follows the project's role. */
       readonly allMembersRole?: ProjectRole | undefined
     }
   | { readonly type: 'Group'; readonly op: 'delete'; readonly before: ProjectRow }
@@ -69,6 +71,7 @@ export async function journal(trx: Kysely<Database>, ctx: WriteContext, change: 
     status: request.status,
     resourceType: change.type === 'Member' ? 'Group' : change.type,
     resourceId: subjectId(change),
+    resourceName: subjectName(change),
     changes: describe(change),
     durationMs: request.elapsedMs(),
   })
@@ -93,26 +96,80 @@ function subjectId(change: Change): string {
   }
 }
 
-/** The journal's `changes`: attribute names and member ids, never attribute values. */
+/** What the log names the subject by: the user's userName or the group's displayName, as of this change. */
+function subjectName(change: Change): string {
+  switch (change.type) {
+    case 'User':
+      return change.op === 'delete' ? change.before.email : change.after.email
+    case 'Group':
+      return change.op === 'delete' ? change.before.display_name : change.after.display_name
+    case 'Member':
+      return change.project.display_name
+    default:
+      return change satisfies never
+  }
+}
+
+/**
+ * The journal's `changes`: the attributes written with their old → new values (a password is named,
+ * never shown: it is not even stored), and the member ids added and removed (named when read).
+ */
 function describe(change: Change): Record<string, unknown> {
   switch (change.op) {
-    case 'create':
+    case 'create': {
+      const resource = change.after.resource as ScimResource
+      const attributes = attributeNames(resource)
+      const values =
+        change.type === 'User'
+          ? valueChanges(undefined, userView(change.after), [...attributes, ...USER_COLUMNS])
+          : valueChanges(undefined, resource, attributes)
       return change.type === 'User'
-        ? { attributes: attributeNames(change.after.resource as never) }
-        : { attributes: attributeNames(change.after.resource as never), ...members(change.added, []) }
+        ? { attributes, values }
+        : { attributes, values, ...members(change.added, []) }
+    }
     case 'delete':
       return change.type === 'User'
         ? { deleted: true, userName: change.before.email }
         : { deleted: true, displayName: change.before.display_name }
     case 'replace':
-    case 'patch':
+    case 'patch': {
+      const values =
+        change.type === 'User'
+          ? valueChanges(userView(change.before), userView(change.after), [
+              ...change.changed,
+              ...USER_COLUMNS,
+            ])
+          : valueChanges(
+              change.before.resource as ScimResource,
+              change.after.resource as ScimResource,
+              change.changed,
+            )
       return change.type === 'User'
-        ? { attributes: change.changed }
-        : { attributes: change.changed, ...members(change.added, change.removed) }
+        ? { attributes: change.changed, values }
+        : {
+            attributes: change.changed,
+            ...(values.length ? { values } : {}),
+            ...members(change.added, change.removed),
+            ...(change.allMembersRole ? { allMembersRole: change.allMembersRole } : {}),
+          }
+    }
     case 'role':
       return { memberRole: { userId: change.userId, from: change.before, to: change.after } }
     default:
       return change satisfies never
+  }
+}
+
+/** The platform role and status as they apply (the stored resource omits a default MEMBER role). */
+const USER_COLUMNS = [`${CUSTOM_USER_SCHEMA}:platformRole`, 'active']
+
+function userView(row: UserRow): ScimResource {
+  const resource = row.resource as ScimResource
+  const extension = (resource[CUSTOM_USER_SCHEMA] ?? {}) as Record<string, unknown>
+  return {
+    ...resource,
+    active: row.status === 'ACTIVE',
+    [CUSTOM_USER_SCHEMA]: { ...extension, platformRole: row.platform_role },
   }
 }
 

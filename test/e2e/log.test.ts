@@ -118,7 +118,8 @@ describe('the provisioning log in Chromium', () => {
 
   it('shows an event with the old and new values, the members by name and the redacted bodies', async () => {
     const { page } = m
-    await rows().filter({ hasText: 'displayName: Joy Young →' })
+    await rows()
+      .filter({ hasText: 'displayName: Joy Young →' })
       .getByRole('link', { name: /details/ })
       .click()
     await page.getByRole('heading', { level: 1, name: /PATCH User joy@acme\.test/ }).waitFor()

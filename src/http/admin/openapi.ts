@@ -44,6 +44,19 @@ const csv = (description: string) => ({
   description,
   content: { 'text/csv': { schema: { type: 'string' } } },
 })
+const logFilters = [
+  query('from', { type: 'string', format: 'date-time' }, 'inclusive'),
+  query('to', { type: 'string', format: 'date-time' }, 'exclusive'),
+  query('status', str, 'success, failure or a status code'),
+  query('resourceType', str),
+  query('resourceId', str),
+  query('method', { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }),
+  query('apiKeyId', str),
+  query('q', str, 'a request id or resource id (exact), or part of a userName or displayName (any case)'),
+  query('user', str, "a user's id: their events and the group writes that added or removed them"),
+  query('afterId', { type: 'integer' }, 'only events newer than this id (the live view counts them)'),
+]
+
 const userFilters = [
   query('q', str, 'case-insensitive substring of email, names or externalId'),
   query('role', platformRole),
@@ -155,10 +168,20 @@ export const openApiDocument = {
         status: { type: 'integer' },
         resourceType: nullable('string'),
         resourceId: nullable('string'),
-        changes: { type: ['object', 'null'] },
+        resourceName: {
+          ...nullable('string'),
+          description: "the user's userName or the group's displayName as of the event",
+        },
+        resourceExists: { type: 'boolean', description: 'false once the user or group is deleted' },
+        changes: {
+          type: ['object', 'null'],
+          description:
+            'attributes: names written; values: [{path, from?, to?, redacted?}] old → new (a password only as redacted); membersAdded/membersRemoved: user ids (first 100) with exact counts; memberRole: {userId, from, to}',
+        },
         error: nullable('string'),
         durationMs: { type: 'integer' },
       }),
+      Named: obj({ id: str, type: { enum: ['User', 'Group'] }, name: str, displayName: nullable('string') }),
       SsoSettings: obj({
         platformId: str,
         sp: obj({
@@ -489,21 +512,30 @@ export const openApiDocument = {
         responses: { '200': ok(ref('Settings')), ...errors },
       },
     },
+    '/events.csv': {
+      get: {
+        summary:
+          'The provisioning log of the filter as CSV, newest first, streamed (names, old → new; the /events filters)',
+        parameters: logFilters,
+        responses: { '200': csv('CSV, one event per line'), ...errors },
+      },
+    },
     '/events': {
       get: {
         summary: 'Provisioning log, newest first',
-        parameters: [
-          query('from', { type: 'string', format: 'date-time' }, 'inclusive'),
-          query('to', { type: 'string', format: 'date-time' }, 'exclusive'),
-          query('status', str, 'success, failure or a status code'),
-          query('resourceType', str),
-          query('resourceId', str),
-          query('method', { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }),
-          query('apiKeyId', str),
-          ...pageParams,
-        ],
+        parameters: [...logFilters, ...pageParams],
         responses: {
-          '200': ok(obj({ total: { type: 'integer' }, events: { type: 'array', items: ref('Event') } })),
+          '200': ok(
+            obj({
+              total: { type: 'integer' },
+              events: { type: 'array', items: ref('Event') },
+              names: {
+                type: 'array',
+                description: 'the users the events name by id (members added or removed), as they are now',
+                items: ref('Named'),
+              },
+            }),
+          ),
           ...errors,
         },
       },
@@ -591,9 +623,28 @@ export const openApiDocument = {
     },
     '/events/{id}': {
       get: {
-        summary: 'One event',
+        summary: 'One event, with its redacted request and response bodies while they are kept',
         parameters: [path('id')],
-        responses: { '200': ok(obj({ event: ref('Event') })), ...errors },
+        responses: {
+          '200': ok(
+            obj({
+              event: {
+                allOf: [
+                  ref('Event'),
+                  obj({
+                    bodies: {
+                      type: ['object', 'null'],
+                      description: 'null once pruned (LOG_BODY_RETENTION_HOURS) or never kept',
+                      properties: { request: nullable('string'), response: nullable('string') },
+                    },
+                  }),
+                ],
+              },
+              names: { type: 'array', items: ref('Named') },
+            }),
+          ),
+          ...errors,
+        },
       },
     },
   },
