@@ -102,7 +102,7 @@ export interface EventTable {
   status: number
   resource_type: string | null
   resource_id: string | null
-  /** What changed: attribute names and member ids, never values of secrets. */
+  /** What changed: attribute names with old → new values (never a password) and member ids (src/domain/journal.ts). */
   changes: JsonColumn | null
   error: string | null
   duration_ms: number
