@@ -152,16 +152,21 @@ describe('console in Chromium', () => {
   it('the provisioning log shows the POST, newest first, with a detail view', async () => {
     const { page } = m
     await page.getByRole('link', { name: 'Provisioning log' }).click()
-    await page.getByRole('cell', { name: /\/api\/v1\/scim\/v2\/Users/ }).waitFor()
+    await page
+      .getByRole('cell', { name: /Joy\.Young@Contoso\.com/ })
+      .first()
+      .waitFor()
     await m.screenshot('09-provisioning-log')
     const rows = page.locator('tbody tr')
     await expect(rows.first().textContent()).resolves.toContain('Group')
     await page.getByLabel('Resource').selectOption('User')
     await page.waitForURL(/resourceType=User/)
     await expect.poll(() => rows.count()).toBe(1)
-    await rows.first().getByRole('link').click()
-    await page.getByRole('heading', { name: 'POST User' }).waitFor()
-    await page.getByText(userId).first().waitFor()
+    await rows.first().getByRole('link', { name: /details/ }).click()
+    await page.getByRole('heading', { name: 'POST User Joy.Young@Contoso.com' }).waitFor()
+    await expect(
+      page.getByRole('link', { name: 'Joy.Young@Contoso.com' }).getAttribute('href'),
+    ).resolves.toBe(`/platform/users/${userId}`)
     await m.screenshot('10-event-detail')
   })
 
