@@ -1,6 +1,7 @@
 // The event streams page in a real browser: an admin creates a push stream to a receiver on this
 // machine, sends a test event and sees its delivery, pauses the stream while a change waits in the
-// backlog, resumes it and sees the change arrive. The screenshot goes to docs/ for the README.
+// backlog, resumes it and sees the change arrive. The screenshot goes to docs/ for the README
+// when UPDATE_DOCS_SCREENSHOTS=1.
 import { copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -78,6 +79,8 @@ describe('event streams page in Chromium', () => {
     await stream.getByTestId('backlog').getByText('0', { exact: true }).waitFor()
     await stream.getByTestId('deliveries').getByText(`Users/${userId}`).waitFor()
     await m.screenshot('event-streams')
-    await copyFile(join(SCREENSHOTS, 'event-streams.png'), join(process.cwd(), 'docs', 'event-streams.png'))
+    // `UPDATE_DOCS_SCREENSHOTS=1 npm run test:e2e` refreshes the README's pictures; a plain run leaves docs/ alone.
+    if (process.env.UPDATE_DOCS_SCREENSHOTS === '1')
+      await copyFile(join(SCREENSHOTS, 'event-streams.png'), join(process.cwd(), 'docs', 'event-streams.png'))
   })
 })
