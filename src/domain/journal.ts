@@ -1,11 +1,12 @@
 // The last step of every write sequence: what changed, written in the change's own transaction, so
 // a committed change always has its journal rows and a rolled-back one has none.
 import type { Kysely } from 'kysely'
-import { publish } from '../events/outbox.js'
+import { outboxEntry } from '../events/outbox.js'
 import { attributeNames, valueChanges } from '../scim/diff.js'
 import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
-import { recordEvent } from '../store/events.js'
+import { insertEventAndOutbox } from '../store/event-outbox.js'
+import { eventRow } from '../store/events.js'
 import type { Database, ProjectRole, ProjectRow, UserRow } from '../store/schema.js'
 import { auditChange } from './audit.js'
 import type { WriteContext } from './context.js'
@@ -60,7 +61,7 @@ const LISTED_MEMBERS = 100
 
 export async function journal(trx: Kysely<Database>, ctx: WriteContext, change: Change): Promise<void> {
   const { actor, request } = ctx
-  await recordEvent(trx, {
+  const event = eventRow({
     platformId: ctx.platformId,
     requestId: request.id,
     apiKeyId: actor.kind === 'scim' ? actor.apiKeyId : undefined,
@@ -76,7 +77,7 @@ export async function journal(trx: Kysely<Database>, ctx: WriteContext, change: 
     durationMs: request.elapsedMs(),
   })
   // The SETs owed to the platform's event streams, in this same transaction (EVENTS.md "Nothing is lost").
-  await publish(trx, ctx.platformId, change)
+  await insertEventAndOutbox(trx, event, await outboxEntry(trx, ctx.platformId, change))
   if (ctx.actor.kind === 'console') await auditChange(trx, ctx, change)
 }
 

@@ -1,8 +1,8 @@
 // The provisioning log: one row per SCIM write and per rejected request.
-import type { Kysely } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
 import { toJson } from './json.js'
 import { prepareInsert } from './prepared.js'
-import type { Database } from './schema.js'
+import type { Database, EventTable } from './schema.js'
 
 export interface NewEvent {
   readonly platformId: string
@@ -25,7 +25,8 @@ export interface NewEvent {
   readonly durationMs: number
 }
 
-const insertEvent = prepareInsert('events', [
+/** The columns an event row is written with. */
+export const EVENT_COLUMNS = [
   'platform_id',
   'created_at',
   'request_id',
@@ -41,28 +42,37 @@ const insertEvent = prepareInsert('events', [
   'error',
   'duration_ms',
   'resource_name',
-])
+] as const
+
+const insertEvent = prepareInsert('events', EVENT_COLUMNS)
 
 export async function recordEvent(db: Kysely<Database>, event: NewEvent): Promise<void> {
-  await db.executeQuery(
-    insertEvent(db, {
-      platform_id: event.platformId,
-      created_at: new Date().toISOString(),
-      request_id: event.requestId ?? null,
-      api_key_id: event.apiKeyId ?? null,
-      actor_type: event.actorType ?? 'scim',
-      actor_user_id: event.actorUserId ?? null,
-      method: event.method,
-      path: event.path.slice(0, 2048),
-      status: event.status,
-      resource_type: event.resourceType ?? null,
-      resource_id: event.resourceId ?? null,
-      changes: event.changes ? toJson(event.changes) : null,
-      error: event.error?.slice(0, 2048) ?? null,
-      duration_ms: Math.round(event.durationMs),
-      resource_name: event.resourceName?.slice(0, 512) ?? null,
-    }),
-  )
+  await insertEventRow(db, eventRow(event))
+}
+
+export async function insertEventRow(db: Kysely<Database>, row: Insertable<EventTable>): Promise<void> {
+  await db.executeQuery(insertEvent(db, row))
+}
+
+/** The row of an event, as recordEvent writes it (and journalAndFanOut, on PostgreSQL). */
+export function eventRow(event: NewEvent): Insertable<EventTable> {
+  return {
+    platform_id: event.platformId,
+    created_at: new Date().toISOString(),
+    request_id: event.requestId ?? null,
+    api_key_id: event.apiKeyId ?? null,
+    actor_type: event.actorType ?? 'scim',
+    actor_user_id: event.actorUserId ?? null,
+    method: event.method,
+    path: event.path.slice(0, 2048),
+    status: event.status,
+    resource_type: event.resourceType ?? null,
+    resource_id: event.resourceId ?? null,
+    changes: event.changes ? toJson(event.changes) : null,
+    error: event.error?.slice(0, 2048) ?? null,
+    duration_ms: Math.round(event.durationMs),
+    resource_name: event.resourceName?.slice(0, 512) ?? null,
+  }
 }
 
 /**
