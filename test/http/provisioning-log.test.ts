@@ -120,10 +120,10 @@ describe.each(dialects)('provisioning log on %s', (dialect) => {
     const events = (await log(`?resourceId=${ben}`)).events
     expect(events[0]!.changes.values).toEqual([{ path: 'password', redacted: true }])
     const page = await detail(events[0]!.id)
-    expect(page.event.bodies.request).toContain('"value": "[redacted]"')
-    expect(page.event.bodies.response).toContain(`"id": "${ben}"`)
+    expect(page.event.bodies.request).toContain('"value":"[redacted]"')
+    expect(page.event.bodies.response).toContain(`"id":"${ben}"`)
     const created = await detail(events[1]!.id)
-    expect(created.event.bodies.request).toContain('"password": "[redacted]"')
+    expect(created.event.bodies.request).toContain('"password":"[redacted]"')
     const everything = JSON.stringify([events, page, created, await log()])
     expect(everything).not.toContain('Hunter2')
   })

@@ -11,6 +11,8 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 export const BODY_MAX_CHARS = 16_384
 /** Bodies waiting for the next flush, at most; past it a body is dropped (the event still has its row). */
 const QUEUE_MAX = 20_000
+/** A flush starts at once when this many bodies wait, so a busy second holds few of them in memory. */
+const FLUSH_AT = 500
 export const REDACTED = '[redacted]'
 
 /** Attribute names whose values are secrets wherever they appear. */
@@ -46,7 +48,8 @@ export function loggedBody(body: unknown): string | null {
   } else if (Buffer.isBuffer(body)) {
     return `(${body.length} bytes, not kept)`
   }
-  const text = JSON.stringify(redact(parsed), null, 2)
+  // Compact: the console indents it for reading.
+  const text = JSON.stringify(redact(parsed))
   return text.length > BODY_MAX_CHARS
     ? `${text.slice(0, BODY_MAX_CHARS)}\n… (cut at ${BODY_MAX_CHARS} characters)`
     : text
@@ -85,7 +88,8 @@ export function bodyRecorder(store: Store, log: FastifyBaseLogger, { flushMs = 1
         requestBody: loggedBody(request.body),
         responseBody: typeof payload === 'string' || Buffer.isBuffer(payload) ? loggedBody(payload) : null,
       })
-      timer ??= setTimeout(flush, flushMs).unref()
+      if (pending.length >= FLUSH_AT) void flush()
+      else timer ??= setTimeout(flush, flushMs).unref()
       return payload
     },
     flush,

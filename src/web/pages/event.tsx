@@ -8,6 +8,15 @@ import { Link } from '../router'
 import { membersOf, Person, ValuesTable, valuesOf } from './changes'
 import { actorText, Subject, statusTone } from './events'
 
+/** A kept body indented for reading; a body cut at its size limit is shown as it is. */
+function readable(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2)
+  } catch {
+    return body
+  }
+}
+
 export function EventPage({ id }: { id: string }) {
   const event = useLoad(
     () => api<{ event: EventDetail; names: Named[] }>('GET', `/events/${encodeURIComponent(id)}`),
@@ -125,13 +134,13 @@ export function EventPage({ id }: { id: string }) {
           <>
             <h3>Request body</h3>
             {e.bodies.request ? (
-              <pre className="code body-block">{e.bodies.request}</pre>
+              <pre className="code body-block">{readable(e.bodies.request)}</pre>
             ) : (
               <p className="muted">No body.</p>
             )}
             <h3>Response body</h3>
             {e.bodies.response ? (
-              <pre className="code body-block">{e.bodies.response}</pre>
+              <pre className="code body-block">{readable(e.bodies.response)}</pre>
             ) : (
               <p className="muted">No body.</p>
             )}
