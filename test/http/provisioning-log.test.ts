@@ -1,6 +1,7 @@
 // The provisioning log as an admin reads it (issue 13): names instead of ids, old → new values, members
 // by name, redacted request and response bodies on an event's page, search by user, group or request
 // id, one user's events, and the count of new events for the live view.
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOM_USER_SCHEMA, GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA } from '../../src/scim/schemas/index.js'
 import { type AdminClient, createAccount, signedIn } from '../helpers/admin.js'
@@ -238,6 +239,18 @@ describe.each(dialects)('provisioning log on %s', (dialect) => {
     expect(all.body.trim().split('\r\n')).toHaveLength((await log()).total + 1)
     expect(all.body).not.toContain('Hunter2')
   })
+
+  it.runIf(dialect === 'postgres')(
+    'keeps bodies in an UNLOGGED table on PostgreSQL: they cost no WAL',
+    async () => {
+      const { rows } = await sql<{
+        persistence: string
+      }>`select c.relpersistence as persistence from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace
+      where c.relname = 'event_bodies' and n.nspname = current_schema()`.execute(t.store.db)
+      expect(rows).toEqual([{ persistence: 'u' }])
+    },
+  )
 
   it('refuses filters it cannot read with the field named', async () => {
     const res = await a.call('GET', '/events?afterId=soon')
