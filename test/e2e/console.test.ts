@@ -162,7 +162,10 @@ describe('console in Chromium', () => {
     await page.getByLabel('Resource').selectOption('User')
     await page.waitForURL(/resourceType=User/)
     await expect.poll(() => rows.count()).toBe(1)
-    await rows.first().getByRole('link', { name: /details/ }).click()
+    await rows
+      .first()
+      .getByRole('link', { name: /details/ })
+      .click()
     await page.getByRole('heading', { name: 'POST User Joy.Young@Contoso.com' }).waitFor()
     await expect(
       page.getByRole('link', { name: 'Joy.Young@Contoso.com' }).getAttribute('href'),
