@@ -218,8 +218,9 @@ export async function snapshot(store: Store): Promise<string> {
     .execute()
   const keys = await store.db.selectFrom('api_keys').selectAll().orderBy('id').execute()
   const platforms = await store.db.selectFrom('platforms').selectAll().orderBy('id').execute()
-  // last_used_at is touched by any authenticated request; it is not provisioned data.
-  const stableKeys = keys.map(({ last_used_at: _l, ...k }) => k)
+  // last_used_at and last_user_agent are touched by any authenticated request (written within a
+  // second, in batches): they are not provisioned data.
+  const stableKeys = keys.map(({ last_used_at: _l, last_user_agent: _a, ...k }) => k)
   return JSON.stringify({ users, projects, members, keys: stableKeys, platforms })
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BODY_MAX_CHARS, loggedBody, REDACTED, redact } from './bodies.js'
+import { BODY_MAX_CHARS, loggedBody, MAX_DEPTH, REDACTED, redact, TOO_DEEP } from './bodies.js'
 
 describe('bodies kept for the provisioning log', () => {
   it('redacts passwords, secrets and tokens wherever they are, PATCH values under such a path too', () => {
@@ -33,5 +33,16 @@ describe('bodies kept for the provisioning log', () => {
     const long = loggedBody({ displayName: 'x'.repeat(BODY_MAX_CHARS * 2) })!
     expect(long.length).toBeLessThan(BODY_MAX_CHARS + 100)
     expect(long).toMatch(/cut at 16384 characters\)$/)
+  })
+
+  it('replaces what is nested deeper than any SCIM resource instead of walking it', () => {
+    let deep: unknown = { password: 'x' }
+    for (let i = 0; i < 100_000; i++) deep = { a: deep }
+    const kept = loggedBody(deep)!
+    expect(kept).toContain(TOO_DEEP)
+    expect(kept.split('{').length - 1).toBe(MAX_DEPTH)
+    let list: unknown = []
+    for (let i = 0; i < 100_000; i++) list = [list]
+    expect(loggedBody(list)).toContain(TOO_DEEP)
   })
 })

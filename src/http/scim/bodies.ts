@@ -18,10 +18,15 @@ export const REDACTED = '[redacted]'
 /** Attribute names whose values are secrets wherever they appear. */
 const SECRET = /password|secret|token|credential|authorization/i
 
+/** Levels of nesting kept; deeper values (no SCIM resource has them) are replaced, never walked. */
+export const MAX_DEPTH = 32
+export const TOO_DEEP = '[nested too deep, not kept]'
+
 /** A copy of a parsed body with every secret value replaced, including PATCH operations' values. */
-export function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact)
+export function redact(value: unknown, depth = 0): unknown {
   if (typeof value !== 'object' || value === null) return value
+  if (depth >= MAX_DEPTH) return TOO_DEEP
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1))
   const entries = Object.entries(value as Record<string, unknown>)
   // A PATCH operation: {"op":"replace","path":"password","value":"…"} (RFC 7644 §3.5.2).
   const path = (value as { path?: unknown }).path
@@ -29,7 +34,7 @@ export function redact(value: unknown): unknown {
   return Object.fromEntries(
     entries.map(([key, v]) => [
       key,
-      SECRET.test(key) || (secretPath && key.toLowerCase() === 'value') ? REDACTED : redact(v),
+      SECRET.test(key) || (secretPath && key.toLowerCase() === 'value') ? REDACTED : redact(v, depth + 1),
     ]),
   )
 }
@@ -81,13 +86,19 @@ export function bodyRecorder(store: Store, log: FastifyBaseLogger, { flushMs = 1
   return {
     async onSend(request, _reply, payload) {
       if (!WRITES.has(request.method) || !request.scim || pending.length >= QUEUE_MAX) return payload
-      pending.push({
-        platformId: request.scim.platformId,
-        requestId: request.id,
-        createdAt: new Date().toISOString(),
-        requestBody: loggedBody(request.body),
-        responseBody: typeof payload === 'string' || Buffer.isBuffer(payload) ? loggedBody(payload) : null,
-      })
+      try {
+        pending.push({
+          platformId: request.scim.platformId,
+          requestId: request.id,
+          createdAt: new Date().toISOString(),
+          requestBody: loggedBody(request.body),
+          responseBody: typeof payload === 'string' || Buffer.isBuffer(payload) ? loggedBody(payload) : null,
+        })
+      } catch (error) {
+        // Keeping a body is diagnostics: it never changes the answer.
+        log.warn({ err: error, requestId: request.id }, 'could not keep the bodies of a request')
+        return payload
+      }
       if (pending.length >= FLUSH_AT) void flush()
       else timer ??= setTimeout(flush, flushMs).unref()
       return payload
