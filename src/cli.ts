@@ -1,12 +1,16 @@
 // The `muster` command: serve, migrate, and headless platform and API-key administration.
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import type { Kysely } from 'kysely'
 import { type Config, ConfigError, loadConfig } from './config.js'
 import { secretBoxFor } from './crypto/secret-box.js'
+import { issueApiKey, withdrawApiKey } from './domain/api-keys.js'
+import { type AuditBy, audit, cliBy } from './domain/audit.js'
 import { keyRingFor } from './events/service.js'
-import { addStream, pollUrl, StreamInputError, streamView } from './events/streams.js'
+import { createStreamAs, deleteStreamAs, pollUrl, StreamInputError, streamView } from './events/streams.js'
 import { handleSignals, openStore, publicOrigin, startServer } from './server.js'
 import {
+  auditSso,
   ConfigureError,
   configureDomains,
   configureOidc,
@@ -15,11 +19,12 @@ import {
   type SsoView,
   ssoView,
 } from './sso/configure.js'
-import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from './store/api-keys.js'
+import { getApiKey, listApiKeys } from './store/api-keys.js'
 import type { Store } from './store/database.js'
-import { deleteStream, listStreams } from './store/event-streams.js'
+import { getStream, listStreams } from './store/event-streams.js'
 import { migrate } from './store/migrations/index.js'
 import { createPlatform, getPlatform, listPlatforms } from './store/platforms.js'
+import type { Database } from './store/schema.js'
 import { createSetupToken } from './store/setup-tokens.js'
 import { getSsoSettings } from './store/sso-settings.js'
 
@@ -147,8 +152,17 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
     }
     if (command === 'platform' && sub === 'create' && rest.length === 0) {
       const name = required(values.name, '--name')
-      const platform = await createPlatform(store.db, name)
-      const token = await createSetupToken(store.db, platform.id, values['admin-email'] ?? null)
+      const email = values['admin-email'] ?? null
+      // The platform, its first setup link and their audit rows commit together.
+      const { platform, token } = await store.transaction(async (trx) => {
+        const platform = await createPlatform(trx, name)
+        const by = cliBy(platform.id)
+        await audit(trx, by, {
+          action: 'platform.created',
+          target: { type: 'platform', id: platform.id, name },
+        })
+        return { platform, token: await setupLink(trx, by, email) }
+      })
       const setupUrl = `${publicOrigin(config)}/setup/${token}`
       print(
         { id: platform.id, name: platform.name, setupUrl },
@@ -159,7 +173,8 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
     if (command === 'platform' && sub === 'setup-link' && rest.length === 0) {
       const platformId = required(values.platform, '--platform')
       if (!(await getPlatform(store.db, platformId))) throw new Error(`No platform with id ${platformId}.`)
-      const token = await createSetupToken(store.db, platformId, values['admin-email'] ?? null)
+      const email = values['admin-email'] ?? null
+      const token = await store.transaction((trx) => setupLink(trx, cliBy(platformId), email))
       const setupUrl = `${publicOrigin(config)}/setup/${token}`
       print({ platformId, setupUrl }, `Admin setup link (works once, for 7 days): ${setupUrl}`)
       return 0
@@ -175,7 +190,7 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
     if (command === 'api-key' && sub === 'create' && rest.length === 0) {
       const platformId = required(values.platform, '--platform')
       if (!(await getPlatform(store.db, platformId))) throw new Error(`No platform with id ${platformId}.`)
-      const { key, secret } = await createApiKey(store.db, platformId, required(values.name, '--name'))
+      const { key, secret } = await issueApiKey(store, cliBy(platformId), required(values.name, '--name'))
       print(
         { id: key.id, name: key.name, platformId, secret, truncated: key.truncated },
         `Created API key ${key.name} (${key.id}). Secret, shown only this once:\n${secret}`,
@@ -205,11 +220,10 @@ async function dispatch(positionals: string[], values: Values, config: Config, i
     }
     if (command === 'api-key' && sub === 'revoke' && rest.length === 1) {
       const id = rest[0]!
-      if (!(await revokeApiKey(store, id))) {
-        throw new Error(
-          (await getApiKey(store.db, id)) ? `API key ${id} is already revoked.` : `No API key with id ${id}.`,
-        )
-      }
+      const key = await getApiKey(store.db, id)
+      if (!key) throw new Error(`No API key with id ${id}.`)
+      if (!(await withdrawApiKey(store, cliBy(key.platform_id), id)))
+        throw new Error(`API key ${id} is already revoked.`)
       print({ id, revoked: true }, `Revoked API key ${id}.`)
       return 0
     }
@@ -230,21 +244,26 @@ async function sso(
   const platformId = required(values.platform, '--platform')
   if (!(await getPlatform(store.db, platformId))) throw new Error(`No platform with id ${platformId}.`)
   const box = secretBoxFor(config)
+  // Recorded in the platform's audit trail as the console's changes are (the secret never is).
+  const by = cliBy(platformId)
   try {
     if (sub === 'saml' && verb === 'set' && rest.length === 0) {
       const metadata = required(values.metadata, '--metadata')
       const source = /^https?:\/\//i.test(metadata)
         ? { url: metadata }
         : { xml: await readFile(metadata, 'utf8') }
-      await configureSaml(store, platformId, source)
+      await configureSaml(store, platformId, source, auditSso(by, 'sso.saml_changed', 'SAML'))
     } else if (sub === 'oidc' && verb === 'set' && rest.length === 0) {
-      await configureOidc(store, box, platformId, {
+      const oidc = {
         issuer: required(values.issuer, '--issuer'),
         clientId: required(values['client-id'], '--client-id'),
         clientSecret: required(values['client-secret'], '--client-secret'),
-      })
+      }
+      const hook = auditSso(by, 'sso.oidc_changed', 'OpenID Connect', { clientSecret: 'replaced' })
+      await configureOidc(store, box, platformId, oidc, hook)
     } else if (sub === 'domains' && verb === 'set') {
-      await configureDomains(store, platformId, rest as string[])
+      const hook = auditSso(by, 'sso.domains_changed', 'Single sign-on')
+      await configureDomains(store, platformId, rest as string[], hook)
     } else if (sub === 'set' && verb === undefined) {
       const toggles = {
         requireSso: onOff(values['require-sso'], '--require-sso'),
@@ -253,7 +272,12 @@ async function sso(
       }
       if (Object.values(toggles).every((v) => v === undefined))
         throw new UsageError('Give --require-sso, --create-users or --idp-initiated (on or off).')
-      await configureToggles(store, platformId, toggles)
+      await configureToggles(
+        store,
+        platformId,
+        toggles,
+        auditSso(by, 'sso.settings_changed', 'Single sign-on'),
+      )
     } else if (!(sub === 'show' && verb === undefined)) {
       throw new UsageError(`Unknown command "sso ${[sub, verb, ...rest].filter(Boolean).join(' ')}".`)
     }
@@ -309,9 +333,10 @@ async function eventsCommand(
     if ((values.push === undefined) === !values.poll) throw new UsageError('Give --push URL or --poll.')
     const events = values.events?.flatMap((e) => e.split(',')).filter((e) => e.trim() !== '')
     try {
-      const row = await addStream(
-        store.db,
-        { platformId, push: values.push, poll: values.poll, events, audience: values.audience },
+      const row = await createStreamAs(
+        store,
+        cliBy(platformId),
+        { push: values.push, poll: values.poll, events, audience: values.audience },
         { allowLoopback: config.EVENTS_ALLOW_LOOPBACK, allowPrivate: config.EVENTS_ALLOW_PRIVATE },
         origin,
       )
@@ -342,7 +367,9 @@ async function eventsCommand(
   }
   if (what === 'stream' && verb === 'delete' && rest.length === 1) {
     const id = rest[0] as string
-    if (!(await deleteStream(store.db, id))) throw new Error(`No event stream with id ${id}.`)
+    const stream = await getStream(store.db, id)
+    if (!stream || !(await deleteStreamAs(store, cliBy(stream.platform_id), stream)))
+      throw new Error(`No event stream with id ${id}.`)
     print({ id, deleted: true }, `Deleted event stream ${id}.`)
     return 0
   }
@@ -377,6 +404,16 @@ async function eventsCommand(
     return 0
   }
   throw new UsageError(`Unknown command "events ${words.filter(Boolean).join(' ')}".`)
+}
+
+/** A one-time admin setup link, recorded (never the token) in the platform's audit trail. */
+async function setupLink(trx: Kysely<Database>, by: AuditBy, email: string | null): Promise<string> {
+  const token = await createSetupToken(trx, by.platformId, email)
+  await audit(trx, by, {
+    action: 'setup_link.created',
+    ...(email ? { details: { email } } : {}),
+  })
+  return token
 }
 
 function required(value: string | undefined, flag: string): string {

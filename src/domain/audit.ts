@@ -1,6 +1,7 @@
 // The audit trail's vocabulary (issue 13): stable action codes with a label for people, the rows a
 // console change to users, projects and memberships writes (called by journal() in the change's own
 // transaction), and the one way details read as "Field: old → new".
+import { hostname, userInfo } from 'node:os'
 import type { Kysely } from 'kysely'
 import { recordAudit } from '../store/audit.js'
 import type { Database } from '../store/schema.js'
@@ -35,18 +36,39 @@ export const AUDIT_ACTIONS = {
   'stream.deleted': 'Event stream deleted',
   'stream.redelivered': 'Event stream redelivery',
   'stream.test_sent': 'Event stream test sent',
+  'platform.created': 'Platform created',
+  'setup_link.created': 'Admin setup link created',
 } as const
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS
 
 export const actionLabel = (code: string): string => AUDIT_ACTIONS[code as AuditAction] ?? code
 
-/** Who asks, from where: the audit columns every row of one request shares. */
+/**
+ * Who acts: an admin signed in to the console (or calling the admin API with its session), or
+ * someone at the server's command line, named by their operating-system account and the host.
+ */
+export type AuditActor =
+  | { readonly kind: 'console'; readonly userId: string }
+  | { readonly kind: 'cli'; readonly who: string }
+
+/** Who asks, from where: the audit columns every row of one request or command shares. */
 export interface AuditBy {
   readonly platformId: string
-  readonly userId: string
+  readonly actor: AuditActor
   readonly ip?: string | undefined
   readonly requestId?: string | undefined
+}
+
+/** A `muster …` command acting on a platform: "command line (user@host)". */
+export function cliBy(platformId: string): AuditBy {
+  let user = 'unknown'
+  try {
+    user = userInfo().username
+  } catch {
+    // No passwd entry for this uid (some containers): the host still says where.
+  }
+  return { platformId, actor: { kind: 'cli', who: `${user}@${hostname()}` } }
 }
 
 export interface AuditFact {
@@ -59,7 +81,8 @@ export interface AuditFact {
 export function audit(trx: Kysely<Database>, by: AuditBy, fact: AuditFact): Promise<void> {
   return recordAudit(trx, {
     platformId: by.platformId,
-    actorUserId: by.userId,
+    actor:
+      by.actor.kind === 'console' ? { userId: by.actor.userId } : { label: `command line (${by.actor.who})` },
     action: fact.action,
     targetType: fact.target?.type,
     targetId: fact.target?.id,
@@ -92,7 +115,7 @@ export function consoleAdmin(ctx: WriteContext): AuditBy | undefined {
   if (ctx.actor.kind !== 'console') return undefined
   return {
     platformId: ctx.platformId,
-    userId: ctx.actor.userId,
+    actor: { kind: 'console', userId: ctx.actor.userId },
     ip: ctx.request.ip,
     requestId: ctx.request.id,
   }

@@ -1,7 +1,9 @@
 // Creating and showing streams, shared by the admin API and the CLI so both say the same.
 import type { Kysely } from 'kysely'
+import { type AuditBy, audit } from '../domain/audit.js'
+import type { Store } from '../store/database.js'
 import { backlogOf } from '../store/event-outbox.js'
-import { createStream, type NewStream } from '../store/event-streams.js'
+import { createStream, deleteStream, type NewStream } from '../store/event-streams.js'
 import type { Database, EventStreamRow } from '../store/schema.js'
 import { type AddressPolicy, checkPushUrl } from './ssrf.js'
 import { parseEventType } from './uris.js'
@@ -32,6 +34,58 @@ export async function addStream(
   origin: string,
 ): Promise<EventStreamRow> {
   return createStream(db, await checkStream(input, policy), origin)
+}
+
+/** A stream as the audit trail names it: its push URL, or its audience for a poll stream. */
+export const streamTarget = (row: { id: string; url: string | null; audience: string }) => ({
+  type: 'stream',
+  id: row.id,
+  name: row.url ?? row.audience,
+})
+
+/**
+ * addStream for an admin or a command: validated first (the push URL's lookup happens outside any
+ * transaction), then created with its audit row in one transaction.
+ */
+export async function createStreamAs(
+  store: Store,
+  by: AuditBy,
+  input: Omit<StreamInput, 'platformId'>,
+  policy: AddressPolicy,
+  origin: string,
+): Promise<EventStreamRow> {
+  const checked = await checkStream({ ...input, platformId: by.platformId }, policy)
+  return store.transaction(async (trx) => {
+    const created = await createStream(trx, checked, origin)
+    await audit(trx, by, {
+      action: 'stream.created',
+      target: streamTarget(created),
+      details: {
+        method: created.method,
+        url: created.url,
+        events: checked.eventTypes ?? 'all',
+        audience: created.audience,
+      },
+    })
+    return created
+  })
+}
+
+/** Deletes a stream of `by.platformId` with its audit row; false when it has no such stream. */
+export function deleteStreamAs(
+  store: Store,
+  by: AuditBy,
+  stream: Pick<EventStreamRow, 'id' | 'method' | 'url' | 'audience'>,
+): Promise<boolean> {
+  return store.transaction(async (trx) => {
+    if (!(await deleteStream(trx, stream.id, by.platformId))) return false
+    await audit(trx, by, {
+      action: 'stream.deleted',
+      target: streamTarget(stream),
+      details: { method: stream.method, url: stream.url, audience: stream.audience },
+    })
+    return true
+  })
 }
 
 /**

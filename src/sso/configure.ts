@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { SecretBox } from '../crypto/secret-box.js'
-import { changes, fromTo } from '../domain/audit.js'
+import { type AuditAction, type AuditBy, audit, changes, fromTo } from '../domain/audit.js'
 import type { Store } from '../store/database.js'
 import type { Database } from '../store/schema.js'
 import {
@@ -29,6 +29,20 @@ import { MetadataError, parseIdpMetadata } from './saml-metadata.js'
  * audit row there, so the row commits with the change or not at all.
  */
 export type SsoChangeHook = (trx: Kysely<Database>, before: SsoSettings, after: SsoSettings) => Promise<void>
+
+/** The hook that writes an SSO change's audit row; a change that changed nothing writes none. */
+export function auditSso(
+  by: AuditBy,
+  action: AuditAction,
+  name: string,
+  extra: Record<string, unknown> = {},
+): SsoChangeHook {
+  return async (trx, before, after) => {
+    const details = { ...ssoChanges(before, after), ...extra }
+    if (Object.keys(details).length === 0) return
+    await audit(trx, by, { action, target: { type: 'sso', id: by.platformId, name }, details })
+  }
+}
 
 async function write(
   store: Store,

@@ -8,8 +8,11 @@ import type { Database } from './schema.js'
 
 export interface NewAuditEntry {
   readonly platformId: string
-  /** The admin; their email is read when the row is written, so it outlives the account. */
-  readonly actorUserId: string
+  /**
+   * An admin (their email is read when the row is written, so it outlives the account), or a label
+   * for who acted without an account: "command line (user@host)".
+   */
+  readonly actor: { readonly userId: string } | { readonly label: string }
   readonly action: string
   readonly targetType?: string | undefined
   readonly targetId?: string | undefined
@@ -25,6 +28,8 @@ export interface AuditEntry {
   readonly createdAt: string
   readonly actorUserId: string | null
   readonly actorEmail: string | null
+  /** Who acted without an account ("command line (user@host)"); null for an admin. */
+  readonly actorLabel: string | null
   readonly action: string
   readonly targetType: string | null
   readonly targetId: string | null
@@ -46,17 +51,22 @@ export interface AuditFilter {
 }
 
 export async function recordAudit(db: Kysely<Database>, entry: NewAuditEntry): Promise<void> {
+  const { actor } = entry
   await db
     .insertInto('audit_log')
     .values((eb) => ({
       platform_id: entry.platformId,
       created_at: new Date().toISOString(),
-      actor_user_id: entry.actorUserId,
-      actor_email: eb
-        .selectFrom('users')
-        .select('email')
-        .where('users.id', '=', entry.actorUserId)
-        .where('users.platform_id', '=', entry.platformId),
+      ...('userId' in actor
+        ? {
+            actor_user_id: actor.userId,
+            actor_email: eb
+              .selectFrom('users')
+              .select('email')
+              .where('users.id', '=', actor.userId)
+              .where('users.platform_id', '=', entry.platformId),
+          }
+        : { actor_label: actor.label }),
       action: entry.action,
       target_type: entry.targetType ?? null,
       target_id: entry.targetId ?? null,
@@ -77,7 +87,13 @@ function filtered(db: Kysely<Database>, platformId: string, f: AuditFilter): Aud
   if (f.to) q = q.where('audit_log.created_at', '<', f.to)
   if (f.q) {
     const text = f.q
-    q = q.where((eb) => eb.or([ilike('audit_log.actor_email', text), ilike('audit_log.target_name', text)]))
+    q = q.where((eb) =>
+      eb.or([
+        ilike('audit_log.actor_email', text),
+        ilike('audit_log.actor_label', text),
+        ilike('audit_log.target_name', text),
+      ]),
+    )
   }
   return q
 }
@@ -101,6 +117,7 @@ function withColumns(query: AuditQuery, platformId: string) {
       'audit_log.created_at',
       'audit_log.actor_user_id',
       'audit_log.actor_email',
+      'audit_log.actor_label',
       'audit_log.action',
       'audit_log.target_type',
       'audit_log.target_id',
@@ -121,6 +138,7 @@ function toEntry(r: Row): AuditEntry {
     createdAt: r.created_at,
     actorUserId: r.actor_user_id,
     actorEmail: r.actor_email,
+    actorLabel: r.actor_label,
     action: r.action,
     targetType: r.target_type,
     targetId: r.target_id,

@@ -128,6 +128,8 @@ export interface AuditLogTable {
   actor_user_id: string | null
   /** Kept beside the id: the trail still names an admin who was deleted since. */
   actor_email: string | null
+  /** Who acted without an account: "command line (user@host)" (migration 012). */
+  actor_label: string | null
   /** A stable action code, e.g. 'api_key.created' (src/domain/audit.ts). */
   action: string
   target_type: string | null

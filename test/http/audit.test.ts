@@ -328,7 +328,7 @@ describe.each(dialects)('audit trail on %s', (dialect) => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/)
     expect(res.headers['content-disposition']).toContain('audit-trail.csv')
     const lines = res.body.trim().split('\r\n')
-    expect(lines[0]).toBe('time (UTC),admin,action,target,details,address,request id')
+    expect(lines[0]).toBe('time (UTC),by,action,target,details,address,request id')
     expect(lines).toHaveLength(3)
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,root@acme\.test,API key created,/)
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil.test"")"`)

@@ -2,8 +2,8 @@
 // in the create response, and never again.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { audit } from '../../domain/audit.js'
-import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.js'
+import { issueApiKey, withdrawApiKey } from '../../domain/api-keys.js'
+import { listApiKeys } from '../../store/api-keys.js'
 import { HttpError, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
 import { auditBy } from './write.js'
@@ -42,29 +42,13 @@ export async function apiKeyRoutes(app: FastifyInstance, { store }: AdminOptions
 
   app.post('/api-keys', async (request, reply) => {
     const { name } = validate(createBody, request.body)
-    const { key, secret } = await store.transaction(async (trx) => {
-      const created = await createApiKey(trx, request.admin.platformId, name)
-      // Named by its last characters as the console shows them; the secret is never recorded.
-      await audit(trx, auditBy(request), {
-        action: 'api_key.created',
-        target: { type: 'api_key', id: created.key.id, name },
-        details: { key: `sk-…${created.key.truncated}` },
-      })
-      return created
-    })
+    const { key, secret } = await issueApiKey(store, auditBy(request), name)
     request.log.info({ apiKeyId: key.id }, 'API key created in the console')
     return reply.code(201).send({ key: toView(key), secret })
   })
 
   app.delete<{ Params: { id: string } }>('/api-keys/:id', async (request, reply) => {
-    const revoked = await revokeApiKey(store, request.params.id, request.admin.platformId, async (trx) => {
-      const key = await getApiKey(trx, request.params.id)
-      await audit(trx, auditBy(request), {
-        action: 'api_key.revoked',
-        target: { type: 'api_key', id: request.params.id, name: key?.name },
-        details: key ? { key: `sk-…${key.truncated}` } : {},
-      })
-    })
+    const revoked = await withdrawApiKey(store, auditBy(request), request.params.id)
     if (!revoked) throw new HttpError(404, 'not_found', 'No live API key has this id.')
     request.log.info({ apiKeyId: request.params.id }, 'API key revoked in the console')
     return reply.code(204).send()

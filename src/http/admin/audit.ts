@@ -43,7 +43,7 @@ const view = (entry: AuditEntry) => ({
   changes: describeDetails(entry.details),
 })
 
-export const AUDIT_COLUMNS = ['time (UTC)', 'admin', 'action', 'target', 'details', 'address', 'request id']
+export const AUDIT_COLUMNS = ['time (UTC)', 'by', 'action', 'target', 'details', 'address', 'request id']
 
 export async function auditRoutes(app: FastifyInstance, { store }: AdminOptions): Promise<void> {
   app.get('/audit', async (request) => {
@@ -67,7 +67,7 @@ export async function auditRoutes(app: FastifyInstance, { store }: AdminOptions)
     const batches = streamAudit(store.db, request.admin.platformId, filter)
     return sendCsv(reply, 'audit-trail.csv', AUDIT_COLUMNS, batches, (entry) => [
       entry.createdAt,
-      entry.actorEmail,
+      entry.actorEmail ?? entry.actorLabel,
       actionLabel(entry.action),
       entry.targetName,
       describeDetails(entry.details).join('; '),

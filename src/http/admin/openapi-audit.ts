@@ -26,7 +26,7 @@ const filters = [
   query('action', action),
   query('from', { type: 'string', format: 'date-time' }, 'inclusive'),
   query('to', { type: 'string', format: 'date-time' }, 'exclusive'),
-  query('q', str, "case-insensitive substring of the admin's email or the target's name"),
+  query('q', str, "case-insensitive substring of who acted (email or command line) or the target's name"),
 ]
 
 const entry = obj(
@@ -35,6 +35,10 @@ const entry = obj(
     createdAt: str,
     actorUserId: nullable('string'),
     actorEmail: { ...nullable('string'), description: 'as it was when the action was taken' },
+    actorLabel: {
+      ...nullable('string'),
+      description: 'who acted without an account: "command line (user@host)" for a muster command',
+    },
     action,
     actionLabel: str,
     targetType: { ...nullable('string'), description: 'user, project, api_key, stream, sso or platform' },

@@ -3,8 +3,9 @@
 // operations back `muster sso …` (sso/configure.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { type AuditAction, audit } from '../../domain/audit.js'
+import type { AuditAction } from '../../domain/audit.js'
 import {
+  auditSso,
   ConfigureError,
   configureDomains,
   configureOidc,
@@ -12,8 +13,6 @@ import {
   configureToggles,
   removeOidc,
   removeSaml,
-  type SsoChangeHook,
-  ssoChanges,
   ssoView,
 } from '../../sso/configure.js'
 import { startOidcSignIn } from '../../sso/oidc.js'
@@ -82,19 +81,12 @@ export async function ssoRoutes(app: FastifyInstance, { store, config, box }: Ad
   }
 
   /** Audits an SSO change in its own transaction; a change that changed nothing writes no row. */
-  const audited =
-    (
-      request: FastifyRequest,
-      action: AuditAction,
-      name: string,
-      extra: Record<string, unknown> = {},
-    ): SsoChangeHook =>
-    async (trx, before, after) => {
-      const details = { ...ssoChanges(before, after), ...extra }
-      if (Object.keys(details).length === 0) return
-      const target = { type: 'sso', id: request.admin.platformId, name }
-      await audit(trx, auditBy(request), { action, target, details })
-    }
+  const audited = (
+    request: FastifyRequest,
+    action: AuditAction,
+    name: string,
+    extra: Record<string, unknown> = {},
+  ) => auditSso(auditBy(request), action, name, extra)
 
   app.get('/sso', async (request) => view(request))
 

@@ -5,17 +5,17 @@ import { z } from 'zod'
 import { audit } from '../../domain/audit.js'
 import type { Events } from '../../events/service.js'
 import { writeTestEvent } from '../../events/service.js'
-import { checkStream, StreamInputError, streamView } from '../../events/streams.js'
+import {
+  createStreamAs,
+  deleteStreamAs,
+  StreamInputError,
+  streamView,
+  streamTarget as target,
+} from '../../events/streams.js'
 import { EVENT_URIS } from '../../events/uris.js'
 import { publicOrigin } from '../../server.js'
 import { recentDeliveries, redeliverFrom } from '../../store/event-outbox.js'
-import {
-  createStream,
-  deleteStream,
-  getStream,
-  listStreams,
-  setStreamStatus,
-} from '../../store/event-streams.js'
+import { getStream, listStreams, setStreamStatus } from '../../store/event-streams.js'
 import { InputError, notFound, validate } from './errors.js'
 import type { AdminOptions } from './index.js'
 import { auditBy } from './write.js'
@@ -34,13 +34,6 @@ const redeliverBody = z.object({
 })
 
 type IdParams = { Params: { id: string } }
-
-/** A stream as the audit trail names it: its push URL, or its audience for a poll stream. */
-const target = (row: { id: string; url: string | null; audience: string }) => ({
-  type: 'stream',
-  id: row.id,
-  name: row.url ?? row.audience,
-})
 
 export async function streamRoutes(
   app: FastifyInstance,
@@ -66,29 +59,12 @@ export async function streamRoutes(
   app.post('/events/streams', async (request, reply) => {
     const body = validate(createBody, request.body)
     try {
-      const input = await checkStream(
-        {
-          platformId: request.admin.platformId,
-          ...(body.method === 'push' ? { push: body.url ?? '' } : { poll: true }),
-          events: body.events,
-          audience: body.audience,
-        },
-        policy,
-      )
-      const row = await store.transaction(async (trx) => {
-        const created = await createStream(trx, input, origin)
-        await audit(trx, auditBy(request), {
-          action: 'stream.created',
-          target: target(created),
-          details: {
-            method: created.method,
-            url: created.url,
-            events: input.eventTypes ?? 'all',
-            audience: created.audience,
-          },
-        })
-        return created
-      })
+      const input = {
+        ...(body.method === 'push' ? { push: body.url ?? '' } : { poll: true }),
+        events: body.events,
+        audience: body.audience,
+      }
+      const row = await createStreamAs(store, auditBy(request), input, policy, origin)
       request.log.info({ streamId: row.id }, 'event stream created in the console')
       return reply.code(201).send({ stream: await streamView(store.db, row, origin) })
     } catch (error) {
@@ -164,14 +140,7 @@ export async function streamRoutes(
 
   app.delete<IdParams>('/events/streams/:id', async (request, reply) => {
     const stream = await find(request.admin.platformId, request.params.id)
-    await store.transaction(async (trx) => {
-      await deleteStream(trx, stream.id, stream.platform_id)
-      await audit(trx, auditBy(request), {
-        action: 'stream.deleted',
-        target: target(stream),
-        details: { method: stream.method, url: stream.url, audience: stream.audience },
-      })
-    })
+    await deleteStreamAs(store, auditBy(request), stream)
     request.log.info({ streamId: stream.id }, 'event stream deleted in the console')
     return reply.code(204).send()
   })

@@ -30,7 +30,7 @@ export function writeContext(
 export function auditBy(request: FastifyRequest): AuditBy {
   return {
     platformId: request.admin.platformId,
-    userId: request.admin.userId,
+    actor: { kind: 'console', userId: request.admin.userId },
     ip: request.ip,
     requestId: request.id,
   }

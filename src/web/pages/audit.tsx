@@ -14,6 +14,8 @@ export interface AuditEntry {
   id: number
   createdAt: string
   actorEmail: string | null
+  /** Who acted without an account: "command line (user@host)". */
+  actorLabel: string | null
   action: string
   actionLabel: string
   targetType: string | null
@@ -204,7 +206,7 @@ export function AuditPage() {
               <thead>
                 <tr>
                   <th scope="col">Time</th>
-                  <th scope="col">Admin</th>
+                  <th scope="col">Who</th>
                   <th scope="col">Action</th>
                   <th scope="col">Target</th>
                   <th scope="col">Changes</th>
@@ -218,7 +220,7 @@ export function AuditPage() {
                       <Time value={e.createdAt} />
                     </td>
                     <td className="small">
-                      {e.actorEmail ?? <span className="muted">a deleted admin</span>}
+                      {e.actorEmail ?? e.actorLabel ?? <span className="muted">a deleted admin</span>}
                     </td>
                     <td>{e.actionLabel}</td>
                     <td>
