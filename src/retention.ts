@@ -8,6 +8,7 @@ import { pruneAudit } from './store/audit.js'
 import type { Store } from './store/database.js'
 import { pruneEventBodies } from './store/event-bodies.js'
 import { pruneEvents } from './store/events.js'
+import { pruneEndedSessions } from './store/sessions.js'
 import { pruneSignIns } from './store/sign-in-events.js'
 import { pruneSso } from './store/sso-requests.js'
 
@@ -35,6 +36,7 @@ export function startRetention(
   async function prune(): Promise<number> {
     // Used SSO requests, expired assertion ids and old test results are dropped whatever the setting.
     await pruneSso(store.db)
+    await pruneEndedSessions(store.db)
     // Request bodies go after LOG_BODY_RETENTION_HOURS (0 keeps none, so there are none to prune).
     const bodiesBefore = new Date(Date.now() - config.LOG_BODY_RETENTION_HOURS * 3600_000).toISOString()
     while (!stopped && (await pruneEventBodies(store.db, bodiesBefore)) > 0)

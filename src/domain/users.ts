@@ -85,7 +85,7 @@ export async function deleteUser(ctx: WriteContext, id: string): Promise<void> {
     if (!row) throw userNotFound(id)
     checkIfMatch(ctx.ifMatch, row.version)
     await keepAnAdmin(trx, ctx.actor, row, undefined)
-    await deleteUserRow(trx, ctx.platformId, row.id)
+    await deleteUserRow(trx, ctx.platformId, row.id, ctx.actor.kind)
     await journal(trx, ctx, { type: 'User', op: 'delete', before: row })
   })
 }

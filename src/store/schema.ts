@@ -159,7 +159,19 @@ export interface SessionTable {
   ended_by: string | null
 }
 
-export type SessionEndReason = 'role_changed' | 'deactivated'
+export type SessionEndReason = 'role_changed' | 'deactivated' | 'deleted'
+
+/** Why the sessions of a deleted user ended, kept a day after the user and the sessions are gone. */
+export interface EndedSessionTable {
+  /** The session's id (hex SHA-256 of its token). */
+  id: string
+  platform_id: string
+  ended_at: string
+  ended_reason: SessionEndReason
+  ended_role: PlatformRole | null
+  ended_by: string | null
+  expires_at: string
+}
 
 export interface SetupTokenTable {
   /** Hex SHA-256 of the one-time token. */
@@ -317,6 +329,7 @@ export interface Database {
   event_bodies: EventBodyTable
   audit_log: AuditLogTable
   sessions: SessionTable
+  ended_sessions: EndedSessionTable
   setup_tokens: SetupTokenTable
   sso_settings: SsoSettingsTable
   sso_domains: SsoDomainTable

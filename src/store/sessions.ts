@@ -131,6 +131,50 @@ export async function endUserSessions(db: Kysely<Database>, userId: string, end:
     .execute()
 }
 
+/**
+ * Before a user is deleted (their sessions go with them, by cascade): keeps why each of their
+ * sessions ended, so the sign-in page can still tell them. A session that had ended already keeps
+ * its earlier reason.
+ */
+export async function keepSessionEnds(db: Kysely<Database>, userId: string, by: string | undefined) {
+  const now = new Date().toISOString()
+  await db
+    .insertInto('ended_sessions')
+    .columns(['id', 'platform_id', 'ended_at', 'ended_reason', 'ended_role', 'ended_by', 'expires_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('sessions')
+        .select((s) => [
+          'id',
+          'platform_id',
+          s.fn.coalesce('ended_at', s.val(now)).as('ended_at'),
+          s.fn.coalesce('ended_reason', s.val('deleted')).as('ended_reason'),
+          'ended_role',
+          s
+            .case()
+            .when('ended_at', 'is', null)
+            .then(s.val(by ?? null))
+            .else(s.ref('ended_by'))
+            .end()
+            .as('ended_by'),
+          'expires_at',
+        ])
+        .where('user_id', '=', userId)
+        .where('expires_at', '>', now),
+    )
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute()
+}
+
+/** Forgets why sessions of deleted users ended once the sign-in page no longer tells it. */
+export async function pruneEndedSessions(db: Kysely<Database>, now = Date.now()): Promise<number> {
+  const result = await db
+    .deleteFrom('ended_sessions')
+    .where('ended_at', '<', new Date(now - SESSION_END_NOTICE_MS).toISOString())
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
 /** How long the sign-in page keeps telling why a session ended. */
 export const SESSION_END_NOTICE_MS = 24 * 3600 * 1000
 
@@ -141,13 +185,25 @@ export async function sessionEnd(
   now = Date.now(),
 ): Promise<(SessionEnd & { readonly at: string }) | undefined> {
   if (token.length > 128) return undefined
-  const row = await db
-    .selectFrom('sessions')
-    .select(['ended_at', 'ended_reason', 'ended_role', 'ended_by'])
-    .where('id', '=', hash(token))
-    .where('ended_at', '>', new Date(now - SESSION_END_NOTICE_MS).toISOString())
-    .where('expires_at', '>', new Date(now).toISOString())
-    .executeTakeFirst()
+  const since = new Date(now - SESSION_END_NOTICE_MS).toISOString()
+  const until = new Date(now).toISOString()
+  const columns = ['ended_at', 'ended_reason', 'ended_role', 'ended_by'] as const
+  // A session of a deleted user is gone with the user; why it ended is kept in ended_sessions.
+  const row =
+    (await db
+      .selectFrom('sessions')
+      .select(columns)
+      .where('id', '=', hash(token))
+      .where('ended_at', '>', since)
+      .where('expires_at', '>', until)
+      .executeTakeFirst()) ??
+    (await db
+      .selectFrom('ended_sessions')
+      .select(columns)
+      .where('id', '=', hash(token))
+      .where('ended_at', '>', since)
+      .where('expires_at', '>', until)
+      .executeTakeFirst())
   if (!row?.ended_at || !row.ended_reason) return undefined
   return { reason: row.ended_reason, role: row.ended_role, by: row.ended_by, at: row.ended_at }
 }

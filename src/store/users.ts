@@ -12,7 +12,7 @@ import { groupsOfUsers } from './members.js'
 import { type ExtraColumn, type ListOptions, type Page, readPage } from './page.js'
 import { prepare, prepareInsert } from './prepared.js'
 import type { Database, PlatformRole, UserRow, UserStatus } from './schema.js'
-import { endUserSessions, type SessionEnd } from './sessions.js'
+import { endUserSessions, keepSessionEnds, type SessionEnd } from './sessions.js'
 
 /** The resource as stored: never an id, meta, groups or password. */
 export function storedUserResource(resource: ScimResource): ScimResource {
@@ -171,8 +171,17 @@ export async function getUserByEmail(
   return row && { ...row, resource: fromJson(row.resource) }
 }
 
-/** Deletes a user and (by cascade) its memberships and sessions. Returns false when absent. */
-export async function deleteUser(db: Kysely<Database>, platformId: string, id: string): Promise<boolean> {
+/**
+ * Deletes a user and (by cascade) its memberships and sessions; why the sessions ended is kept for
+ * the sign-in page (`by`: 'scim', 'console' or 'sso'). Returns false when absent.
+ */
+export async function deleteUser(
+  db: Kysely<Database>,
+  platformId: string,
+  id: string,
+  by?: string,
+): Promise<boolean> {
+  await keepSessionEnds(db, id, by)
   const result = await db
     .deleteFrom('users')
     .where('platform_id', '=', platformId)

@@ -63,7 +63,7 @@ export interface Me {
 
 /** Why a session was ended by the server (GET /auth/session, or a 401 `session_ended`). */
 export interface SessionEnded {
-  reason: 'role_changed' | 'deactivated'
+  reason: 'role_changed' | 'deactivated' | 'deleted'
   role: PlatformRole | null
   by: 'scim' | 'console' | 'sso' | null
   endedAt: string

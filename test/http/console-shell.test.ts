@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOM_USER_SCHEMA } from '../../src/scim/schemas/index.js'
 import { errorCount } from '../../src/store/scim-health.js'
+import { pruneEndedSessions, SESSION_END_NOTICE_MS } from '../../src/store/sessions.js'
 import { createAccount, signedIn, signIn } from '../helpers/admin.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { dialects } from '../helpers/db.js'
@@ -82,6 +83,31 @@ describe.each(dialects)('sessions ended by a role change or deactivation on %s',
     expect((await back.call('GET', '/api-keys')).statusCode).toBe(200)
     expect((await lin.call('GET', '/auth/session')).json()).toEqual({ signedIn: false, ended: null })
     expect((await back.call('GET', '/auth/session')).json()).toEqual({ signedIn: true, ended: null })
+  })
+
+  it('a deletion over SCIM: session_ended "deleted" by the identity provider, told for a day, then forgotten', async () => {
+    await createAccount(t, t.platformId, 'mo@acme.test')
+    const mo = await signedIn(t, 'mo@acme.test')
+    const id = await idOf('mo@acme.test')
+    expect((await t.scim('DELETE', `/Users/${id}`)).statusCode).toBe(204)
+
+    const me = await mo.call('GET', '/auth/me')
+    expect(me.statusCode).toBe(401)
+    expect(me.json()).toMatchObject({ error: 'session_ended', reason: 'deleted', by: 'scim' })
+    expect(me.json().message).toBe(
+      'You were signed out because your account was deleted by your identity provider (SCIM).',
+    )
+    expect((await mo.call('GET', '/auth/session')).json()).toMatchObject({
+      signedIn: false,
+      ended: { reason: 'deleted', by: 'scim' },
+    })
+    // The same email provisioned again is a new account: the old cookie still only says why it ended.
+    expect((await signIn(t, 'mo@acme.test')).json()).toEqual(GENERIC)
+
+    // Retention forgets it after the day the sign-in page tells it.
+    expect(await pruneEndedSessions(t.store.db, Date.now())).toBe(0)
+    expect(await pruneEndedSessions(t.store.db, Date.now() + SESSION_END_NOTICE_MS + 60_000)).toBe(1)
+    expect((await mo.call('GET', '/auth/session')).json()).toEqual({ signedIn: false, ended: null })
   })
 
   it('an unknown or signed-out cookie is plain unauthenticated', async () => {

@@ -19,7 +19,7 @@ const errors = {
 
 export const consoleSchemas = {
   SessionEnded: obj({
-    reason: { enum: ['role_changed', 'deactivated'] },
+    reason: { enum: ['role_changed', 'deactivated', 'deleted'] },
     role: { type: ['string', 'null'], enum: ['ADMIN', 'OPERATOR', 'MEMBER', null] },
     by: { type: ['string', 'null'], description: "'scim' (the identity provider), 'console' or 'sso'" },
     endedAt: str,

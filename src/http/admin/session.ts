@@ -61,6 +61,7 @@ const WHO: Record<string, string> = {
 export function sessionEndMessage(end: SessionEnd): string {
   const who = end.by && WHO[end.by] ? ` ${WHO[end.by]}` : ''
   if (end.reason === 'deactivated') return `You were signed out because your account was deactivated${who}.`
+  if (end.reason === 'deleted') return `You were signed out because your account was deleted${who}.`
   return `You were signed out because your platform role was changed to ${end.role ?? 'another role'}${who}. Only ADMINs can use the console.`
 }
 

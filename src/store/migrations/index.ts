@@ -10,7 +10,7 @@ import * as m007 from './007-case-fold.js'
 import * as m009 from './009-users.js'
 import * as m010 from './010-session-end.js'
 import * as m011 from './011-console-log.js'
-import * as m012 from './012-audit-actor.js'
+import * as m012 from './012-audit-actor-ended-sessions.js'
 
 // Names sort in the order they run: Kysely refuses a new migration that sorts before an applied one.
 const migrations: Record<string, Migration> = {
@@ -23,7 +23,7 @@ const migrations: Record<string, Migration> = {
   '009-users': m009,
   '010-session-end': m010,
   '011-console-log': m011,
-  '012-audit-actor': m012,
+  '012-audit-actor-ended-sessions': m012,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

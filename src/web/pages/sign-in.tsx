@@ -31,10 +31,16 @@ function useSessionEnded(): SessionEnded | undefined {
   return ended
 }
 
+const ENDED_TITLES: Record<SessionEnded['reason'], string> = {
+  role_changed: 'Your role changed',
+  deactivated: 'Your account was deactivated',
+  deleted: 'Your account was deleted',
+}
+
 function SessionEndedNotice({ ended }: { ended: SessionEnded }) {
   return (
     <div className="alert alert-warning" role="alert" data-testid="session-ended">
-      <strong>{ended.reason === 'deactivated' ? 'Your account was deactivated' : 'Your role changed'}</strong>
+      <strong>{ENDED_TITLES[ended.reason]}</strong>
       <p>
         {ended.message} This happened at <time dateTime={ended.endedAt}>{formatTime(ended.endedAt)}</time>.
       </p>
