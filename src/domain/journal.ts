@@ -15,7 +15,13 @@ import type { WriteContext } from './context.js'
 export type UpdateKind = 'replace' | 'patch'
 
 export type Change =
-  | { readonly type: 'User'; readonly op: 'create'; readonly after: UserRow }
+  | {
+      readonly type: 'User'
+      readonly op: 'create'
+      readonly after: UserRow
+      /** A password came with the new user (hashed or dropped, never stored in the resource). */
+      readonly password?: boolean | undefined
+    }
   | {
       readonly type: 'User'
       readonly op: UpdateKind
@@ -120,13 +126,19 @@ function describe(change: Change): Record<string, unknown> {
     case 'create': {
       const resource = change.after.resource as ScimResource
       const attributes = attributeNames(resource)
-      const values =
-        change.type === 'User'
-          ? valueChanges(undefined, userView(change.after), [...attributes, ...USER_COLUMNS])
-          : valueChanges(undefined, resource, attributes)
-      return change.type === 'User'
-        ? { attributes, values }
-        : { attributes, values, ...members(change.added, []) }
+      if (change.type === 'Group')
+        return {
+          attributes,
+          values: valueChanges(undefined, resource, attributes),
+          ...members(change.added, []),
+        }
+      // The password is named like any attribute sent, its value never.
+      const sent = change.password ? [...attributes, 'password'].sort() : attributes
+      const values = valueChanges(undefined, userView(change.after), [...attributes, ...USER_COLUMNS])
+      return {
+        attributes: sent,
+        values: change.password ? [...values, { path: 'password', redacted: true }] : values,
+      }
     }
     case 'delete':
       return change.type === 'User'

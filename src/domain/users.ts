@@ -31,7 +31,8 @@ export async function createUserIn(
   )
   // SCIM is the default source; another creator says who it was (the users list filters by it).
   if (ctx.actor.kind === 'sso') await setUserSource(trx, row.id, 'sso')
-  await journal(trx, ctx, { type: 'User', op: 'create', after: row })
+  const password = resource.password !== undefined && resource.password !== null
+  await journal(trx, ctx, { type: 'User', op: 'create', after: row, password })
   return row
 }
 

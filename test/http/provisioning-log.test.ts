@@ -123,6 +123,9 @@ describe.each(dialects)('provisioning log on %s', (dialect) => {
     const page = await detail(events[0]!.id)
     expect(page.event.bodies.request).toContain('"value":"[redacted]"')
     expect(page.event.bodies.response).toContain(`"id":"${ben}"`)
+    // The create names the password it came with, as a change does.
+    expect(events[1]!.changes.attributes).toContain('password')
+    expect(events[1]!.changes.values).toContainEqual({ path: 'password', redacted: true })
     const created = await detail(events[1]!.id)
     expect(created.event.bodies.request).toContain('"password":"[redacted]"')
     const everything = JSON.stringify([events, page, created, await log()])
