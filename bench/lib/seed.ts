@@ -9,10 +9,11 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import { normalizeResource } from '../../src/scim/resource.js'
 import { createApiKey } from '../../src/store/api-keys.js'
+import { userColumns } from '../../src/store/columns.js'
 import { createStore, type Dialect, type Store } from '../../src/store/database.js'
 import { migrate } from '../../src/store/migrations/index.js'
 import { createPlatform } from '../../src/store/platforms.js'
-import { storedUserResource, userColumns } from '../../src/store/users.js'
+import { storedUserResource } from '../../src/store/users.js'
 
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 

@@ -11,6 +11,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { type Config, decodeKey } from '../config.js'
+import { dialectOfUrl } from '../store/dialect.js'
 
 export interface SecretBox {
   /** Encrypts `plaintext` for `context` (e.g. `oidc-client-secret:<platformId>`). */
@@ -85,7 +86,7 @@ export function keyFilePath(
   config: Pick<Config, 'DATABASE_URL' | 'ENCRYPTION_KEY_FILE'>,
 ): string | undefined {
   if (config.ENCRYPTION_KEY_FILE) return resolve(config.ENCRYPTION_KEY_FILE)
-  if (/^postgres(ql)?:\/\//i.test(config.DATABASE_URL)) return resolve('data', 'encryption.key')
+  if (dialectOfUrl(config.DATABASE_URL) === 'postgres') return resolve('data', 'encryption.key')
   const path = config.DATABASE_URL.replace(/^file:/i, '')
   if (path === '' || path === ':memory:') return undefined
   return join(dirname(resolve(path)), 'encryption.key')

@@ -15,6 +15,7 @@ import {
   type Transaction,
 } from 'kysely'
 import pg from 'pg'
+import { type Dialect, dialectOfUrl } from './dialect.js'
 import { registerFold } from './fold.js'
 import { type KeyCache, postgresKeyCache, sqliteKeyCache } from './key-cache.js'
 import { statementName } from './prepared.js'
@@ -22,7 +23,7 @@ import type { Database } from './schema.js'
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpoint.js'
 import { groupCommit } from './sqlite-group-commit.js'
 
-export type Dialect = 'sqlite' | 'postgres'
+export type { Dialect } from './dialect.js'
 
 export interface Store {
   readonly db: Kysely<Database>
@@ -56,7 +57,7 @@ export class DatabaseOpenError extends Error {
 }
 
 export function createStore({ url, poolSize = 10 }: DbOptions): Store {
-  const dialect: Dialect = /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite'
+  const dialect = dialectOfUrl(url)
   if (dialect === 'sqlite') {
     const { db, read, checkpointer, keys } = openSqlite(url)
     return {

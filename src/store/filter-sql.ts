@@ -15,6 +15,7 @@ import { invalidFilter } from '../scim/errors.js'
 import type { CompareOp, FilterNode, FilterValue } from '../scim/filter.js'
 import { findAttribute, resolveAttribute } from '../scim/schemas/index.js'
 import type { AttributeDef } from '../scim/schemas/types.js'
+import { keyColumnFor } from './columns.js'
 import type { Dialect } from './database.js'
 import {
   type Fail,
@@ -50,13 +51,8 @@ export function keyMatch(node: FilterNode | undefined, type: 'User' | 'Group'): 
   if (node?.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') return undefined
   const resolved = resolveAttribute(type, node.attribute)
   if (!resolved || resolved.extension || resolved.subAttribute) return undefined
-  const { name, caseExact } = resolved.attribute
-  if (name === 'id' && caseExact) return { column: 'id', value: node.value }
-  if (name === 'externalId' && caseExact) return { column: 'external_id', value: node.value }
-  if (name === (type === 'User' ? 'userName' : 'displayName')) {
-    return { column: type === 'User' ? 'email_key' : 'display_key', value: foldText(node.value) }
-  }
-  return undefined
+  const key = keyColumnFor(type, resolved.attribute.name, resolved.attribute.caseExact === true)
+  return key && { column: key.column, value: key.fold ? foldText(node.value) : node.value }
 }
 
 // ---------------------------------------------------------------------------------------------

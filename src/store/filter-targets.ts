@@ -3,14 +3,9 @@
 // path literals come from code and the registry's canonical names only, never from the request.
 import { type RawBuilder, sql } from 'kysely'
 import type { ScimError } from '../scim/errors.js'
-import {
-  CUSTOM_GROUP_SCHEMA,
-  CUSTOM_USER_SCHEMA,
-  findAttribute,
-  type ResolvedAttribute,
-  resolveAttribute,
-} from '../scim/schemas/index.js'
+import { findAttribute, type ResolvedAttribute, resolveAttribute } from '../scim/schemas/index.js'
 import type { AttributeDef, ResourceTypeName } from '../scim/schemas/types.js'
+import { columnFor } from './columns.js'
 import type { Dialect } from './database.js'
 
 export type Sql = RawBuilder<any>
@@ -69,7 +64,7 @@ export function rootScope(type: ResourceTypeName, dialect: Dialect, fail: Fail):
       if (attribute.returned === 'never' || subAttribute?.returned === 'never') {
         throw fail(`"${path}" cannot be used in a filter`)
       }
-      const mapped = type === 'User' ? userColumn(resolved, path, fail) : groupColumn(resolved, path, fail)
+      const mapped = mappedTarget(type, resolved, path, fail)
       if (mapped) return mapped
       const keys = resolved.extension ? [resolved.schema, attribute.name] : [attribute.name]
       return jsonTarget(dialect, sql.ref(`${table}.resource`), keys, attribute, subAttribute)
@@ -77,62 +72,42 @@ export function rootScope(type: ResourceTypeName, dialect: Dialect, fail: Fail):
   }
 }
 
-function userColumn(resolved: ResolvedAttribute, path: string, fail: Fail): Target | undefined {
-  const { schema, extension, attribute, subAttribute } = resolved
-  if (schema === CUSTOM_USER_SCHEMA && attribute.name === 'platformRole')
-    return column('users.platform_role', attribute)
-  if (extension) return undefined
-  switch (attribute.name) {
-    case 'id':
-      return column('users.id', attribute)
-    case 'externalId':
-      return column('users.external_id', attribute)
-    case 'userName':
-      return column('users.email_key', attribute, true)
-    case 'displayName':
-      return column('users.display_name', attribute)
-    case 'active':
-      return { kind: 'scalar', scalar: activeStatus(attribute) }
-    case 'meta':
-      return metaColumn('users', subAttribute, path, fail)
-    case 'groups':
-      return { kind: 'elements', elements: memberships('groups', attribute, fail), sub: subAttribute }
-    default:
-      return undefined
-  }
-}
-
-function groupColumn(resolved: ResolvedAttribute, path: string, fail: Fail): Target | undefined {
-  const { schema, extension, attribute, subAttribute } = resolved
-  if (schema === CUSTOM_GROUP_SCHEMA && attribute.name === 'projectRole') {
-    return column('projects.project_role', attribute)
-  }
-  if (extension) return undefined
-  switch (attribute.name) {
-    case 'id':
-      return column('projects.id', attribute)
-    case 'externalId':
-      return column('projects.external_id', attribute)
-    case 'displayName':
-      return column('projects.display_key', attribute, true)
-    case 'meta':
-      return metaColumn('projects', subAttribute, path, fail)
-    case 'members':
-      return { kind: 'elements', elements: memberships('members', attribute, fail), sub: subAttribute }
-    default:
-      return undefined
-  }
-}
-
-function metaColumn(
-  table: 'users' | 'projects',
-  sub: AttributeDef | undefined,
+/**
+ * An attribute held by a column (columns.ts declares which), or one with a shape of its own: `active`
+ * over the status column, and the membership rows of User `groups` and Group `members`.
+ */
+function mappedTarget(
+  type: ResourceTypeName,
+  resolved: ResolvedAttribute,
   path: string,
   fail: Fail,
-): Target {
-  if (sub?.name === 'created') return column(`${table}.created_at`, sub)
-  if (sub?.name === 'lastModified') return column(`${table}.updated_at`, sub)
-  throw fail(`"${path}" cannot be used in a filter; meta.created and meta.lastModified can`)
+): Target | undefined {
+  const { schema, extension, attribute, subAttribute } = resolved
+  const name = extension
+    ? `${schema}:${attribute.name}`
+    : subAttribute
+      ? `${attribute.name}.${subAttribute.name}`
+      : attribute.name
+  const held = columnFor(type, name)
+  if (held) {
+    const table = type === 'User' ? 'users' : 'projects'
+    return column(`${table}.${held.column}`, subAttribute ?? attribute, held.folded)
+  }
+  if (extension) return undefined
+  switch (attribute.name) {
+    case 'active':
+      return type === 'User' ? { kind: 'scalar', scalar: activeStatus(attribute) } : undefined
+    case 'meta':
+      throw fail(`"${path}" cannot be used in a filter; meta.created and meta.lastModified can`)
+    case 'groups':
+    case 'members': {
+      const kind = type === 'User' ? 'groups' : 'members'
+      if (attribute.name !== kind) return undefined
+      return { kind: 'elements', elements: memberships(kind, attribute, fail), sub: subAttribute }
+    }
+    default:
+      return undefined
+  }
 }
 
 function column(ref: string, def: AttributeDef, key = false): Target {

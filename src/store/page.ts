@@ -1,7 +1,7 @@
 // Paged reads shared by users and projects: one page plus the number of all matches.
 import type { AliasedRawBuilder, Expression, Kysely, SqlBool } from 'kysely'
 import type { Dialect, Store } from './database.js'
-import { isPostgres } from './dialect.js'
+import { dialectOf } from './dialect.js'
 import { fromJson } from './json.js'
 import { type Prepared, prepare } from './prepared.js'
 import type { Database } from './schema.js'
@@ -106,8 +106,6 @@ interface KeyQueries {
 }
 
 const keyQueryCache = new Map<string, KeyQueries>()
-
-const dialectOf = (db: Kysely<any>): Dialect => (isPostgres(db) ? 'postgres' : 'sqlite')
 
 /** The page and count queries of one key column, in the order a filtered readPage uses. */
 function keyQueries(table: Table, column: KeyColumn, extra: ExtraColumn | undefined): KeyQueries {

@@ -3,7 +3,7 @@
 // compiling it costs more than running it, so each shape is built and compiled once per dialect and
 // later runs only bind new values into the compiled SQL.
 import { type Compilable, type CompiledQuery, createQueryId, type Insertable, type Kysely } from 'kysely'
-import { isPostgres } from './dialect.js'
+import { dialectOf } from './dialect.js'
 import type { Database } from './schema.js'
 
 /** Stands in for a named value while the shape is compiled; found again in the compiled parameters. */
@@ -30,7 +30,7 @@ export function prepare<V extends object, R>(
 ): Prepared<V, R> {
   const templates: { sqlite?: Template<R>; postgres?: Template<R> } = {}
   return (db, values) => {
-    const dialect = isPostgres(db) ? 'postgres' : 'sqlite'
+    const dialect = dialectOf(db)
     const template = templates[dialect] ?? compileTemplate(db, build)
     templates[dialect] = template
     const parameters = template.query.parameters.map((constant, i) => {

@@ -1,40 +1,21 @@
 // Projects (SCIM Groups). As with users, the resource is stored as written and the columns beside it
-// are derived from it by `projectColumns`; members live in project_members (see members.ts).
+// are derived from it as columns.ts declares them; members live in project_members (see members.ts).
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { CUSTOM_GROUP_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
+import { projectColumns } from './columns.js'
 import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
-import { foldText } from './fold.js'
 import { fromJson, toJson } from './json.js'
 import { type ListOptions, type Page, readPage } from './page.js'
 import { prepare } from './prepared.js'
 import type { Database, ProjectRole, ProjectRow } from './schema.js'
 import { laterThan } from './users.js'
 
-const ROLES: readonly ProjectRole[] = ['Admin', 'Editor', 'Viewer']
-
 /** The resource as stored: never an id, meta or members. */
 function storedResource(resource: ScimResource): ScimResource {
   const { id: _id, meta: _meta, members: _members, ...rest } = resource
   return rest
-}
-
-export function projectColumns(resource: ScimResource) {
-  const name = String(resource.displayName)
-  const extension = (resource[CUSTOM_GROUP_SCHEMA] ?? {}) as Record<string, unknown>
-  return {
-    display_name: name,
-    display_key: displayKey(name),
-    external_id: typeof resource.externalId === 'string' ? resource.externalId : null,
-    project_role: ROLES.find((r) => r === extension.projectRole) ?? null,
-  }
-}
-
-/** The normalised key that makes a display name unique and findable case-insensitively. */
-export function displayKey(name: string): string {
-  return foldText(name)
 }
 
 export async function insertProject(

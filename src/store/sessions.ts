@@ -7,8 +7,8 @@
 // holds such a cookie is told why they were signed out (sessionEnd) rather than just sent away.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { emailKey } from './columns.js'
 import type { Database, PlatformRole, SessionEndReason } from './schema.js'
-import { emailKey } from './users.js'
 
 /** A session lives at most this long, however active. */
 export const SESSION_MAX_MS = 7 * 24 * 3600 * 1000

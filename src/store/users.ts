@@ -1,48 +1,22 @@
 // Platform users. The SCIM resource is stored as written in `resource`; the columns beside it are
-// derived from it by `userColumns` on every write and exist to be indexed, filtered and shown.
+// derived from it on every write, as columns.ts declares them, and exist to be indexed, filtered and shown.
 import { randomUUID } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
-import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
+import { emailKey, userColumns } from './columns.js'
 import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
-import { foldText } from './fold.js'
 import { fromJson, toJson } from './json.js'
 import { groupsOfUsers } from './members.js'
 import { type ExtraColumn, type ListOptions, type Page, readPage } from './page.js'
 import { prepare, prepareInsert } from './prepared.js'
-import type { Database, PlatformRole, UserRow, UserStatus } from './schema.js'
+import type { Database, UserRow } from './schema.js'
 import { endUserSessions, keepSessionEnds, type SessionEnd } from './sessions.js'
 
 /** The resource as stored: never an id, meta, groups or password. */
 export function storedUserResource(resource: ScimResource): ScimResource {
   const { id: _id, meta: _meta, groups: _groups, password: _password, ...rest } = resource
   return rest
-}
-
-const ROLES: readonly PlatformRole[] = ['ADMIN', 'OPERATOR', 'MEMBER']
-
-export function userColumns(resource: ScimResource) {
-  const email = String(resource.userName)
-  const name = (resource.name ?? {}) as Record<string, unknown>
-  const extension = (resource[CUSTOM_USER_SCHEMA] ?? {}) as Record<string, unknown>
-  const role = ROLES.find((r) => r === extension.platformRole) ?? 'MEMBER'
-  const text = (value: unknown) => (typeof value === 'string' ? value : null)
-  return {
-    email,
-    email_key: emailKey(email),
-    external_id: text(resource.externalId),
-    display_name: text(resource.displayName),
-    first_name: text(name.givenName),
-    last_name: text(name.familyName),
-    platform_role: role,
-    status: (resource.active === false ? 'INACTIVE' : 'ACTIVE') as UserStatus,
-  }
-}
-
-/** The normalised key that makes userName unique and findable case-insensitively. */
-export function emailKey(email: string): string {
-  return foldText(email)
 }
 
 export function userResource(row: Pick<UserRow, 'resource'>): ScimResource {

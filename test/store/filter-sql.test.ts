@@ -10,12 +10,11 @@ import {
   ENTERPRISE_USER_SCHEMA,
   USER_SCHEMA,
 } from '../../src/scim/schemas/index.js'
+import { displayKey, emailKey } from '../../src/store/columns.js'
 import type { Store } from '../../src/store/database.js'
 import { groupFilter, keyMatch, userFilter } from '../../src/store/filter-sql.js'
 import { foldText } from '../../src/store/fold.js'
-import { displayKey } from '../../src/store/projects.js'
 import { groupSort, userSort } from '../../src/store/sort-sql.js'
-import { emailKey } from '../../src/store/users.js'
 import { createTestStore, dialects } from '../helpers/db.js'
 
 const ENT = ENTERPRISE_USER_SCHEMA
