@@ -187,23 +187,16 @@ export async function sessionEnd(
   if (token.length > 128) return undefined
   const since = new Date(now - SESSION_END_NOTICE_MS).toISOString()
   const until = new Date(now).toISOString()
-  const columns = ['ended_at', 'ended_reason', 'ended_role', 'ended_by'] as const
+  const ended = (table: 'sessions' | 'ended_sessions') =>
+    db
+      .selectFrom(table)
+      .select(['ended_at', 'ended_reason', 'ended_role', 'ended_by'])
+      .where('id', '=', hash(token))
+      .where('ended_at', '>', since)
+      .where('expires_at', '>', until)
+      .executeTakeFirst()
   // A session of a deleted user is gone with the user; why it ended is kept in ended_sessions.
-  const row =
-    (await db
-      .selectFrom('sessions')
-      .select(columns)
-      .where('id', '=', hash(token))
-      .where('ended_at', '>', since)
-      .where('expires_at', '>', until)
-      .executeTakeFirst()) ??
-    (await db
-      .selectFrom('ended_sessions')
-      .select(columns)
-      .where('id', '=', hash(token))
-      .where('ended_at', '>', since)
-      .where('expires_at', '>', until)
-      .executeTakeFirst())
+  const row = (await ended('sessions')) ?? (await ended('ended_sessions'))
   if (!row?.ended_at || !row.ended_reason) return undefined
   return { reason: row.ended_reason, role: row.ended_role, by: row.ended_by, at: row.ended_at }
 }
