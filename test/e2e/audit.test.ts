@@ -1,10 +1,11 @@
-// The audit trail in Chromium (issue 13): an admin creates a key and changes a user's platform role in
-// the console, opens "Audit trail" from the navigation and sees both actions with their target and
-// old → new; filtering by action is a history entry, so Back returns to the unfiltered view.
+// The audit trail in Chromium (issue 13): an operator creates a key at the command line, an admin creates
+// one and changes a user's platform role in the console; "Audit trail" from the navigation shows the
+// three with who, target and old → new; filtering by action is a history entry, so Back returns.
 import { copyFile, mkdir } from 'node:fs/promises'
+import { hostname, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiKey } from '../../src/store/api-keys.js'
+import { runCli } from '../../src/cli.js'
 import { type Running, SCREENSHOTS, startMusterAndBrowser } from '../helpers/browser.js'
 
 const SCIM = '/api/v1/scim/v2'
@@ -43,7 +44,12 @@ describe('audit trail in Chromium', () => {
     await page.getByRole('button', { name: 'Create admin and sign in' }).click()
     await page.getByRole('heading', { name: 'API keys' }).waitFor()
     const platform = await m.store.db.selectFrom('platforms').select('id').executeTakeFirstOrThrow()
-    secret = (await createApiKey(m.store.db, platform.id, 'Seed')).secret
+    // The key the IdP uses comes from the command line, as the README's "without the console" shows.
+    const out: string[] = []
+    const argv = ['api-key', 'create', '--platform', platform.id, '--name', 'Seed', '--json']
+    const env = { DATABASE_URL: m.databaseUrl, LOG_LEVEL: 'silent' }
+    expect(await runCli(argv, { out: (t) => out.push(t), err: () => {} }, env)).toBe(0)
+    secret = JSON.parse(out.join('')).secret
     const res = await fetch(m.origin + SCIM + '/Users', {
       method: 'POST',
       headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/scim+json' },
@@ -77,13 +83,13 @@ describe('audit trail in Chromium', () => {
     await expect.poll(() => select.inputValue()).toBe('OPERATOR')
   })
 
-  it('the audit trail shows both, filters by action, and Back returns to all of them', async () => {
+  it('the audit trail shows all three, filters by action, and Back returns to all of them', async () => {
     const { page } = m
     await page.getByRole('link', { name: 'Audit trail' }).click()
     await page.getByRole('heading', { name: 'Audit trail' }).waitFor()
-    await expect.poll(async () => (await rows()).length).toBe(2)
-    const [role, key] = await rows()
-    // Newest first: Time, Admin, Action, Target, Changes, Address.
+    await expect.poll(async () => (await rows()).length).toBe(3)
+    const [role, key, seed] = await rows()
+    // Newest first: Time, Who, Action, Target, Changes, Address.
     expect(role!.slice(1, 5)).toEqual([
       ADMIN.email,
       'Platform role changed',
@@ -94,6 +100,13 @@ describe('audit trail in Chromium', () => {
     expect(key!.slice(1, 4)).toEqual([ADMIN.email, 'API key created', 'Okta production'])
     expect(key![4]).toMatch(/^Key: sk-….{4}$/)
     expect(key!.join(' ')).not.toContain(secret)
+    expect(seed!.slice(1, 4)).toEqual([
+      `command line (${userInfo().username}@${hostname()})`,
+      'API key created',
+      'Seed',
+    ])
+    expect(seed![4]).toBe(`Key: sk-…${secret.slice(-4)}`)
+    expect(seed![5]).toBe('—')
     // The user still exists: their name links to their page.
     await expect(page.getByRole('link', { name: 'joy@acme.test' }).getAttribute('href')).resolves.toBe(
       `/platform/users/${joyId}`,
@@ -102,7 +115,9 @@ describe('audit trail in Chromium', () => {
 
     await page.getByLabel('Action', { exact: true }).selectOption({ label: 'API key created' })
     await page.waitForURL(/action=api_key\.created/)
-    await expect.poll(async () => (await rows()).map((r) => r[2])).toEqual(['API key created'])
+    await expect
+      .poll(async () => (await rows()).map((r) => r[2]))
+      .toEqual(['API key created', 'API key created'])
     await expect(page.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).resolves.toBe(
       '/api/v1/audit.csv?action=api_key.created',
     )
@@ -110,10 +125,12 @@ describe('audit trail in Chromium', () => {
     await page.getByText('No admin actions match these filters.').waitFor()
 
     await page.goBack()
-    await expect.poll(async () => (await rows()).map((r) => r[2])).toEqual(['API key created'])
+    await expect
+      .poll(async () => (await rows()).map((r) => r[2]))
+      .toEqual(['API key created', 'API key created'])
     await page.goBack()
     await page.waitForURL((url) => url.pathname === '/platform/audit-trail' && url.search === '')
-    await expect.poll(async () => (await rows()).length).toBe(2)
+    await expect.poll(async () => (await rows()).length).toBe(3)
   })
 
   it('a bad value in the address resets the filters with a message', async () => {
@@ -121,6 +138,6 @@ describe('audit trail in Chromium', () => {
     await page.goto(`${m.origin}/platform/audit-trail?action=nonsense.code&from=yesterday`)
     await page.getByRole('status').filter({ hasText: 'action=nonsense.code, from=yesterday' }).waitFor()
     await page.waitForURL((url) => url.pathname === '/platform/audit-trail' && url.search === '')
-    await expect.poll(async () => (await rows()).length).toBe(2)
+    await expect.poll(async () => (await rows()).length).toBe(3)
   })
 })

@@ -21,6 +21,8 @@ export interface Running {
   readonly setupToken: string
   readonly app: FastifyInstance
   readonly store: Store
+  /** The server's database, for a `muster …` command run beside it. */
+  readonly databaseUrl: string
   readonly context: BrowserContext
   readonly page: Page
   screenshot(name: string): Promise<void>
@@ -33,7 +35,8 @@ export async function startMusterAndBrowser(env: Record<string, string> = {}): P
   if (!existsSync(join(DEFAULT_WEB_ROOT, 'index.html')))
     throw new Error('The console is not built: run `npm run build`.')
   const dir = await mkdtemp(join(tmpdir(), 'muster-e2e-'))
-  const store = createStore({ url: `file:${join(dir, 'muster.db')}` })
+  const databaseUrl = `file:${join(dir, 'muster.db')}`
+  const store = createStore({ url: databaseUrl })
   await migrate(store.db)
   const config = testConfig(env)
   const banner = await firstStart(store, config)
@@ -69,6 +72,7 @@ export async function startMusterAndBrowser(env: Record<string, string> = {}): P
     setupToken,
     app,
     store,
+    databaseUrl,
     context,
     page,
     screenshot: async (name) => {

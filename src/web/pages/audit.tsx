@@ -132,8 +132,9 @@ export function AuditPage() {
   return (
     <>
       <PageHeader title="Audit trail">
-        What admins did in the console and through the admin API: keys, roles, users, settings, single sign-on
-        and event streams. Who, when, what changed and from which address. Newest first.
+        What admins did in the console, through the admin API and with the muster command line: keys, roles,
+        users, settings, single sign-on and event streams. Who, when, what changed and from which address.
+        Newest first.
       </PageHeader>
       {notice && (
         <div className="alert alert-info" role="status">
