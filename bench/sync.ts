@@ -8,6 +8,7 @@
 //   limit; PostgreSQL connections sampled.
 //   [--stream push]: one push event stream to a receiver process on 127.0.0.1 that answers 202; the
 //   report adds the SETs received, their lag (arrival − commit time) and any out-of-order resource.
+//   With EVENTS_WORKER=off in the environment the server writes the outbox rows but delivers none.
 // BENCH_CPU_PROF=<dir> writes a CPU profile of the server child (see bench/profile-top.ts);
 // BENCH_TRACE_SQL=1 prints the statements the server ran per task of each phase.
 import { randomUUID } from 'node:crypto'
@@ -266,8 +267,12 @@ async function sync(dialect: Dialect): Promise<Figures> {
     }
     http.close()
     // Every change is a SET: wait until the receiver has them all (the drain after the last request).
+    // With EVENTS_WORKER=off the rows are written and never delivered: the cost of the outbox alone.
     let events: Figures['events']
-    if (receiver) {
+    if (receiver && process.env.EVENTS_WORKER === 'off') {
+      log(`${dialect}: EVENTS_WORKER=off, outbox rows written, nothing delivered`)
+      await receiver.stop()
+    } else if (receiver) {
       const expected = USERS + GROUPS + (complete ? USERS : 0)
       const drainStart = now()
       const received = await receiver.waitFor(expected, 10 * 60_000).catch(async (error) => {
