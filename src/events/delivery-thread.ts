@@ -52,7 +52,7 @@ const log: WorkerLog = {
 }
 
 // Reads only: every write goes to the main thread (writes.ts).
-const store = createStore({ url: config.DATABASE_URL, poolSize: 2 })
+const store = createStore({ url: config.DATABASE_URL, poolSize: 2, readOnly: true })
 const pusher = createPusher({
   allowLoopback: config.EVENTS_ALLOW_LOOPBACK,
   allowPrivate: config.EVENTS_ALLOW_PRIVATE,

@@ -50,16 +50,22 @@ export interface Store {
 export interface DbOptions {
   readonly url: string
   readonly poolSize?: number
+  /**
+   * For a second reader in the same process (the delivery thread): on SQLite one query-only
+   * connection, without the checkpoint worker, hourly optimize and second connection that the
+   * process's own store already runs.
+   */
+  readonly readOnly?: boolean
 }
 
 export class DatabaseOpenError extends Error {
   override name = 'DatabaseOpenError'
 }
 
-export function createStore({ url, poolSize = 10 }: DbOptions): Store {
+export function createStore({ url, poolSize = 10, readOnly = false }: DbOptions): Store {
   const dialect = dialectOfUrl(url)
   if (dialect === 'sqlite') {
-    const { db, read, checkpointer, keys } = openSqlite(url)
+    const { db, read, checkpointer, keys } = readOnly ? openSqliteReader(url) : openSqlite(url)
     return {
       db,
       dialect,
@@ -156,6 +162,26 @@ function openSqlite(url: string): Pick<Store, 'db' | 'read' | 'keys'> & { checkp
       }
     },
   }
+}
+
+/** A query-only SQLite store on one connection (see DbOptions.readOnly). */
+function openSqliteReader(
+  url: string,
+): Pick<Store, 'db' | 'read' | 'keys'> & { checkpointer?: Checkpointer } {
+  const path = url.replace(/^file:/i, '')
+  let reader: SqliteDatabase.Database
+  try {
+    reader = openReader(path)
+  } catch (error) {
+    throw new DatabaseOpenError(`Cannot open SQLite database at ${path}: ${(error as Error).message}`)
+  }
+  const cached = withStatementCache(reader)
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({
+      database: { prepare: (text) => cached.prepare(text), close: () => cached.close() },
+    }),
+  })
+  return { db, keys: sqliteKeyCache(reader), read: (query) => executeRead(db, query) }
 }
 
 /**
