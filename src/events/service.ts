@@ -9,7 +9,7 @@ import { type SecretBox, secretBoxFor } from '../crypto/secret-box.js'
 import { SCIM_BASE } from '../http/scim/request.js'
 import type { Metrics } from '../metrics.js'
 import type { Store } from '../store/database.js'
-import { pruneOutbox } from '../store/event-outbox.js'
+import { pruneOutbox, vacuumOutboxIfDue } from '../store/event-outbox.js'
 import type { Database } from '../store/schema.js'
 import { KeyRing } from './keys.js'
 import { eventMetrics } from './metrics.js'
@@ -88,6 +88,19 @@ export async function startEvents(
     upkeep().catch((error) => log.warn({ err: error }, 'event upkeep failed'))
   }, 60_000)
   timer.unref()
+  // PostgreSQL: the delivery queue's settled rows are vacuumed at the pace they are settled
+  // (vacuumOutboxIfDue); a look costs one read of the table's statistics.
+  let vacuuming = false
+  const vacuumTimer = setInterval(() => {
+    if (vacuuming || stopped) return
+    vacuuming = true
+    vacuumOutboxIfDue(store.db)
+      .catch((error) => log.warn({ err: error }, 'event outbox vacuum failed'))
+      .finally(() => {
+        vacuuming = false
+      })
+  }, 2000)
+  vacuumTimer.unref()
   return {
     mode,
     keys,
@@ -98,6 +111,7 @@ export async function startEvents(
     async stop() {
       stopped = true
       clearInterval(timer)
+      clearInterval(vacuumTimer)
       await worker?.stop()
       pusher.close()
     },

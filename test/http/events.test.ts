@@ -1,4 +1,5 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
+import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { loadConfig, testConfig } from '../../src/config.js'
@@ -6,6 +7,7 @@ import { createSecretBox } from '../../src/crypto/secret-box.js'
 import { KeyRing } from '../../src/events/keys.js'
 import { createApiKey } from '../../src/store/api-keys.js'
 import type { Store } from '../../src/store/database.js'
+import { vacuumOutboxIfDue } from '../../src/store/event-outbox.js'
 import { createPlatform } from '../../src/store/platforms.js'
 import { type AdminClient, createAccount, signedIn } from '../helpers/admin.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
@@ -349,6 +351,41 @@ describe.each(dialects)('events out on %s', (dialect) => {
       .execute()
     expect(left.map((r) => [Number(r.id), r.state])).toEqual([[Number(rows[0]?.id), 'pending']])
   })
+
+  it.runIf(dialect === 'postgres')(
+    'on PostgreSQL, settled SETs are vacuumed from the head of the delivery queue',
+    async () => {
+      const stream = await pushStream()
+      await admin.call('PATCH', `/events/streams/${stream.id}`, { status: 'paused' })
+      for (const name of ['vac-1', 'vac-2', 'vac-3'])
+        await t.scim('POST', '/Users', { schemas: [USER], userName: `${name}@contoso.test` })
+      const stats = async () =>
+        (
+          await sql<{ dead: string; vacuums: string }>`
+            select n_dead_tup as dead, vacuum_count + autovacuum_count as vacuums
+            from pg_stat_user_tables where relid = 'event_outbox'::regclass`.execute(t.store.db)
+        ).rows[0]
+      const before = await stats()
+      // Settle them on one connection and have that backend publish its statistics now (they are
+      // otherwise sent at most once a second).
+      await t.store.db.connection().execute(async (db) => {
+        await db
+          .updateTable('event_outbox')
+          .set({ state: 'delivered' })
+          .where('stream_id', '=', stream.id)
+          .execute()
+        await sql`select pg_stat_force_next_flush()`.execute(db)
+        await sql`select 1`.execute(db)
+      })
+      expect(Number((await stats())?.dead)).toBeGreaterThanOrEqual(3)
+      expect(await vacuumOutboxIfDue(t.store.db, 1_000_000)).toBe(false)
+      expect(await vacuumOutboxIfDue(t.store.db, 3)).toBe(true)
+      const after = await stats()
+      expect(Number(after?.vacuums)).toBeGreaterThan(Number(before?.vacuums))
+      expect(Number(after?.dead)).toBeLessThan(3)
+      expect(await vacuumOutboxIfDue(t.store.db, 3)).toBe(false)
+    },
+  )
 
   it('a platform without streams writes no outbox rows', async () => {
     const before = await t.store.db
