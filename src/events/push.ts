@@ -33,20 +33,21 @@ export function createPusher(policy: AddressPolicy): Pusher {
   const lookup = guardedLookup(policy) as unknown as http.AgentOptions['lookup']
   const options = { keepAlive: true, maxSockets: 64, lookup }
   const agents = { http: new http.Agent(options), https: new https.Agent(options) }
+  // A stream's URL is parsed and checked once, not for every SET (streams are few; the map is
+  // dropped when it grows past them, e.g. after many URL changes).
+  const targets = new Map<string, URL | PushResult>()
+  const targetOf = (url: string): URL | PushResult => {
+    let target = targets.get(url)
+    if (target) return target
+    target = check(url, policy)
+    if (targets.size >= 1000) targets.clear()
+    targets.set(url, target)
+    return target
+  }
   return {
     push(url, jwt, timeoutMs) {
-      let target: URL
-      try {
-        target = new URL(url)
-      } catch {
-        return Promise.resolve({ outcome: 'retry', error: 'invalid URL' })
-      }
-      // An IP literal is connected to without a lookup: check it here.
-      const host = hostOf(target)
-      if (isIP(host)) {
-        const why = refusal(host, policy)
-        if (why) return Promise.resolve({ outcome: 'retry', error: `Refused by the SSRF guard: ${why}` })
-      }
+      const target = targetOf(url)
+      if (!(target instanceof URL)) return Promise.resolve(target)
       return send(target, jwt, timeoutMs, target.protocol === 'https:' ? agents.https : agents.http)
     },
     close() {
@@ -54,6 +55,22 @@ export function createPusher(policy: AddressPolicy): Pusher {
       agents.https.destroy()
     },
   }
+}
+
+/** The URL to send to, or why not (an IP literal is connected to without a lookup: checked here). */
+function check(url: string, policy: AddressPolicy): URL | PushResult {
+  let target: URL
+  try {
+    target = new URL(url)
+  } catch {
+    return { outcome: 'retry', error: 'invalid URL' }
+  }
+  const host = hostOf(target)
+  if (isIP(host)) {
+    const why = refusal(host, policy)
+    if (why) return { outcome: 'retry', error: `Refused by the SSRF guard: ${why}` }
+  }
+  return target
 }
 
 function send(url: URL, jwt: string, timeoutMs: number, agent: http.Agent): Promise<PushResult> {
