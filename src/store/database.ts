@@ -50,6 +50,8 @@ export interface Store {
 export interface DbOptions {
   readonly url: string
   readonly poolSize?: number
+  /** PostgreSQL: connections are replaced after this long (see openPostgres). */
+  readonly connectionLifetimeSeconds?: number
   /**
    * For a second reader in the same process (the delivery thread): on SQLite one query-only
    * connection, without the checkpoint worker, hourly optimize and second connection that the
@@ -62,7 +64,12 @@ export class DatabaseOpenError extends Error {
   override name = 'DatabaseOpenError'
 }
 
-export function createStore({ url, poolSize = 10, readOnly = false }: DbOptions): Store {
+export function createStore({
+  url,
+  poolSize = 10,
+  readOnly = false,
+  connectionLifetimeSeconds = 60,
+}: DbOptions): Store {
   const dialect = dialectOfUrl(url)
   if (dialect === 'sqlite') {
     const { db, read, checkpointer, keys } = readOnly ? openSqliteReader(url) : openSqlite(url)
@@ -78,7 +85,7 @@ export function createStore({ url, poolSize = 10, readOnly = false }: DbOptions)
       },
     }
   }
-  const { db, pool, connection } = openPostgres(url, poolSize)
+  const { db, pool, connection } = openPostgres(url, poolSize, connectionLifetimeSeconds)
   const keys = postgresKeyCache(connection)
   return {
     db,
@@ -250,6 +257,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
 function openPostgres(
   url: string,
   poolSize: number,
+  lifetimeSeconds: number,
 ): { db: Kysely<Database>; pool: pg.Pool; connection: pg.ClientConfig } {
   const parsed = new URL(url)
   const schema = parsed.searchParams.get('schema')
@@ -261,7 +269,13 @@ function openPostgres(
     connectionTimeoutMillis: 10_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   }
-  const pool = new pg.Pool({ ...connection, max: poolSize })
+  // Connections are replaced after a minute (when next released), so that the statements they
+  // prepare (see useNamedStatements) are planned again for what the tables hold now. A named
+  // statement's generic plan is made once per connection; made while `users` was nearly empty, the
+  // `userName eq` lookup's plan tied the key index with users_created and took the latter, and once
+  // PostgreSQL switched to that plan (about 60,000 users, with no statistics: autovacuum off or
+  // behind) every lookup read every user of the platform (test/store/key-lookup-plan.test.ts).
+  const pool = new pg.Pool({ ...connection, max: poolSize, maxLifetimeSeconds: lifetimeSeconds })
   // An idle client that loses its connection emits 'error' on the pool; without a listener the
   // process would crash. The next query gets a fresh connection.
   pool.on('error', () => {})
