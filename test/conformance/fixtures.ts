@@ -121,11 +121,17 @@ export function userRow(t: TestApp, id: string) {
 }
 
 /** The newest provisioning event of the test platform, `changes` parsed. */
-export async function lastEvent(t: TestApp) {
+/**
+ * The platform's latest log row, or the latest about `resourceId`. A rejected write is recorded after
+ * it is answered (src/http/scim/events.ts), so an earlier test's rejection can land after a later
+ * write: name the resource when a test follows rejected writes.
+ */
+export async function lastEvent(t: TestApp, resourceId?: string) {
   const row = await t.store.db
     .selectFrom('events')
     .selectAll()
     .where('platform_id', '=', t.platformId)
+    .$if(resourceId !== undefined, (q) => q.where('resource_id', '=', resourceId!))
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst()
