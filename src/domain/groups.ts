@@ -17,7 +17,9 @@ import { rethrowUniqueness } from '../store/errors.js'
 import {
   addMemberIfUser,
   addMembers,
+  addOneMember,
   getMembership,
+  type MemberState,
   type MemberTarget,
   removeAllMembers,
   removeMembers,
@@ -32,6 +34,7 @@ import {
   deleteProject,
   insertProject,
   lockProject,
+  nextVersion,
   projectsFollowingDefault,
   updateProject,
 } from '../store/projects.js'
@@ -221,9 +224,11 @@ async function writeGroup(
         await setMemberRoles(trx, next.id, allMembersRole)
       }
     }
-    const delta = await applyMemberOps(ctx, trx, next, members, platformRole)
+    const { versionWritten, ...delta } = await applyMemberOps(ctx, trx, next, members, platformRole, {
+      nextVersion: resourceChanged ? undefined : nextVersion(next),
+    })
     if (!resourceChanged && (delta.added.length > 0 || delta.removed.length > 0)) {
-      next = await bumpProjectVersion(trx, next)
+      next = versionWritten ?? (await bumpProjectVersion(trx, next))
     }
     await journal(trx, ctx, {
       type: 'Group',
@@ -238,14 +243,27 @@ async function writeGroup(
   })
 }
 
-/** Applies member deltas in request order; returns the ids actually added and removed. */
+/**
+ * Applies member deltas in request order; returns the ids actually added and removed. Given
+ * `nextVersion` (the project's next version, owed when members change and nothing else wrote the
+ * row), a request that only adds one member (Entra's PATCH) writes it with the member: one round
+ * trip on PostgreSQL for the member, the version and the member's state (`versionWritten`,
+ * `memberStates`).
+ */
 async function applyMemberOps(
   ctx: WriteContext,
   trx: Kysely<Database>,
   project: ProjectRow,
   ops: readonly MemberOp[],
   platformRole?: ProjectRole | null,
-): Promise<{ added: string[]; removed: string[]; memberRole?: ProjectRole | undefined }> {
+  owed: { nextVersion?: ProjectRow | undefined } = {},
+): Promise<{
+  added: string[]
+  removed: string[]
+  memberRole?: ProjectRole | undefined
+  versionWritten?: ProjectRow | undefined
+  memberStates?: ReadonlyMap<string, MemberState> | undefined
+}> {
   const added = new Set<string>()
   const removed = new Set<string>()
   const note = (ids: readonly string[], into: Set<string>, from: Set<string>) => {
@@ -260,6 +278,16 @@ async function applyMemberOps(
     }
     return target
   }
+  let versionWritten: ProjectRow | undefined
+  const memberStates = new Map<string, MemberState>()
+  const addOne = async (id: string): Promise<boolean> => {
+    const { nextVersion } = owed
+    if (!nextVersion || ops.length !== 1) return addMemberIfUser(trx, await targetOf(), id)
+    const one = await addOneMember(trx, await targetOf(), id, nextVersion)
+    if (one.versionWritten) versionWritten = nextVersion
+    if (one.state) memberStates.set(id, one.state)
+    return one.added
+  }
   for (const op of ops) {
     switch (op.kind) {
       case 'add':
@@ -267,7 +295,7 @@ async function applyMemberOps(
         if (op.ids.length === 1) {
           // One statement in the common case; only an id that inserted nothing is looked up again.
           const id = op.ids[0] as string
-          if (await addMemberIfUser(trx, await targetOf(), id)) note([id], added, removed)
+          if (await addOne(id)) note([id], added, removed)
           else await checkUsers(trx, project.platform_id, op.ids)
           break
         }
@@ -291,7 +319,13 @@ async function applyMemberOps(
         op satisfies never
     }
   }
-  return { added: [...added], removed: [...removed], memberRole: target?.role }
+  return {
+    added: [...added],
+    removed: [...removed],
+    memberRole: target?.role,
+    versionWritten,
+    memberStates: memberStates.size > 0 ? memberStates : undefined,
+  }
 }
 
 /**

@@ -1,13 +1,14 @@
 // The last step of every write sequence: what changed, written in the change's own transaction, so
 // a committed change always has its journal rows and a rolled-back one has none.
-import type { Kysely } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
 import { outboxEntry } from '../events/outbox.js'
 import { attributeNames, valueChanges } from '../scim/diff.js'
 import { CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
 import type { ScimResource } from '../scim/schemas/types.js'
-import { insertEventAndOutbox } from '../store/event-outbox.js'
 import { eventRow } from '../store/events.js'
-import type { Database, ProjectRole, ProjectRow, UserRow } from '../store/schema.js'
+import type { MemberState } from '../store/members.js'
+import { insertEventAndOutbox, type OutboxEntry } from '../store/outbox-writes.js'
+import type { Database, EventTable, ProjectRole, ProjectRow, UserRow } from '../store/schema.js'
 import { auditChange } from './audit.js'
 import type { WriteContext } from './context.js'
 
@@ -51,6 +52,8 @@ export type Change =
       readonly memberRole?: ProjectRole | undefined
       /** Set when a projectRole change gave this role to every member who follows the project's role. */
       readonly allMembersRole?: ProjectRole | undefined
+      /** Platform role and status of named members, when the write read them already (addOneMember). */
+      readonly memberStates?: ReadonlyMap<string, MemberState> | undefined
     }
   | { readonly type: 'Group'; readonly op: 'delete'; readonly before: ProjectRow }
   | {
@@ -66,6 +69,18 @@ export type Change =
 const LISTED_MEMBERS = 100
 
 export async function journal(trx: Kysely<Database>, ctx: WriteContext, change: Change): Promise<void> {
+  const { event, entry } = await journalRows(trx, ctx, change)
+  // The SETs owed to the platform's event streams, in this same transaction (EVENTS.md "Nothing is lost").
+  await insertEventAndOutbox(trx, event, entry)
+  if (ctx.actor.kind === 'console') await auditChange(trx, ctx, change)
+}
+
+/** The journal row of a change and the outbox entry it owes (undefined: none), not yet written. */
+export async function journalRows(
+  db: Kysely<Database>,
+  ctx: WriteContext,
+  change: Change,
+): Promise<{ event: Insertable<EventTable>; entry: OutboxEntry | undefined }> {
   const { actor, request } = ctx
   const event = eventRow({
     platformId: ctx.platformId,
@@ -82,9 +97,7 @@ export async function journal(trx: Kysely<Database>, ctx: WriteContext, change: 
     changes: describe(change),
     durationMs: request.elapsedMs(),
   })
-  // The SETs owed to the platform's event streams, in this same transaction (EVENTS.md "Nothing is lost").
-  await insertEventAndOutbox(trx, event, await outboxEntry(trx, ctx.platformId, change))
-  if (ctx.actor.kind === 'console') await auditChange(trx, ctx, change)
+  return { event, entry: await outboxEntry(db, ctx.platformId, change) }
 }
 
 function subjectId(change: Change): string {

@@ -10,14 +10,32 @@ import type { ScimResource } from '../scim/schemas/types.js'
 import { checkIfMatch } from '../scim/version.js'
 import { setUserSource } from '../store/console-users.js'
 import { rethrowUniqueness } from '../store/errors.js'
+import { insertUserAndJournal } from '../store/outbox-writes.js'
 import type { Database, PlatformRole, UserRow } from '../store/schema.js'
-import { deleteUser as deleteUserRow, getUser, insertUser, updateUser } from '../store/users.js'
+import { deleteUser as deleteUserRow, getUser, insertUser, newUserRow, updateUser } from '../store/users.js'
 import { keepAnAdmin } from './admins.js'
 import type { WriteContext } from './context.js'
-import { journal, type UpdateKind } from './journal.js'
+import { journal, journalRows, type UpdateKind } from './journal.js'
 
 export async function createUser(ctx: WriteContext, resource: ScimResource): Promise<UserRow> {
+  if (ctx.store.dialect === 'postgres' && ctx.actor.kind === 'scim') return createScimUser(ctx, resource)
   return ctx.store.transaction((trx) => createUserIn(trx, ctx, resource))
+}
+
+/**
+ * PostgreSQL, over SCIM (no source to set, no audit row, nothing to read first): the user, its
+ * journal row and its outbox rows are one statement, atomic without a transaction around it.
+ */
+async function createScimUser(ctx: WriteContext, resource: ScimResource): Promise<UserRow> {
+  const row = newUserRow(ctx.platformId, resource)
+  const password = resource.password !== undefined && resource.password !== null
+  const change = { type: 'User', op: 'create', after: row, password } as const
+  const { event, entry } = await journalRows(ctx.store.db, ctx, change)
+  if (!entry) return ctx.store.transaction((trx) => createUserIn(trx, ctx, resource))
+  await insertUserAndJournal(ctx.store.db, row, event, entry).catch(
+    rethrowUniqueness('user', 'userName', resource.userName),
+  )
+  return row
 }
 
 /** createUser inside a transaction the caller holds (single sign-on creates users in its own). */

@@ -3,7 +3,7 @@
 // however soon afterwards the process dies. One insert per change covers every stream of the platform.
 import type { Kysely } from 'kysely'
 import type { Change } from '../domain/journal.js'
-import { membershipsOf, type OutboxEntry, roleExceptions, userStatesOf } from '../store/event-outbox.js'
+import { membershipsOf, type OutboxEntry, roleExceptions, userStatesOf } from '../store/outbox-writes.js'
 import type { Database } from '../store/schema.js'
 import { type Facts, needs, toRecord } from './record.js'
 
@@ -16,7 +16,7 @@ export async function outboxEntry(
   const need = needs(change)
   const facts: Facts = {
     ...(need.memberships ? { memberships: await membershipsOf(trx, need.memberships) } : {}),
-    ...(need.users ? { users: await userStatesOf(trx, platformId, need.users) } : {}),
+    ...(need.users ? { users: await usersOf(trx, platformId, change, need.users) } : {}),
     ...(need.exceptions ? { exceptions: await roleExceptions(trx, need.exceptions) } : {}),
   }
   const record = toRecord(change, facts)
@@ -28,4 +28,14 @@ export async function outboxEntry(
     ops: record.ops,
     payload: JSON.stringify(record),
   }
+}
+
+/** The named users' states: as the write read them, else from the database. */
+function usersOf(trx: Kysely<Database>, platformId: string, change: Change, ids: readonly string[]) {
+  const known =
+    change.type === 'Group' && change.op !== 'delete' && change.op !== 'create'
+      ? change.memberStates
+      : undefined
+  if (known && ids.every((id) => known.has(id))) return known
+  return userStatesOf(trx, platformId, ids)
 }

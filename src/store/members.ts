@@ -2,8 +2,9 @@
 // rewrite of a member list, so their cost does not grow with the size of the group.
 import type { Insertable, Kysely } from 'kysely'
 import type { Store } from './database.js'
+import { isPostgres } from './dialect.js'
 import { prepare } from './prepared.js'
-import type { Database, ProjectMemberTable, ProjectRole } from './schema.js'
+import type { Database, PlatformRole, ProjectMemberTable, ProjectRole, UserStatus } from './schema.js'
 import type { UserGroup } from './users.js'
 
 /** The projects of each of the given users (a User's read-only `groups`), in one query. */
@@ -145,6 +146,86 @@ export async function addMemberIfUser(
   }
   const { rows } = await db.executeQuery(insertMemberIfUser(db, row))
   return rows.length > 0
+}
+
+export interface MemberState {
+  readonly platform_role: PlatformRole
+  readonly status: UserStatus
+}
+
+// PostgreSQL: the member row, the project's next version and the user's state in one round trip (a
+// data-modifying WITH runs once, whether or not the outer query reads it). The version is written
+// only when a row was inserted.
+const addMemberAndVersion = prepare((db, v: NewMember & { version: number; updated_at: string }) =>
+  db
+    .with('u', (qb) =>
+      qb
+        .selectFrom('users')
+        .select(['id', 'platform_id', 'platform_role', 'status'])
+        .where('platform_id', '=', v.platform_id)
+        .where('id', '=', v.user_id),
+    )
+    .with('ins', (qb) =>
+      qb
+        .insertInto('project_members')
+        .columns(['project_id', 'user_id', 'platform_id', 'role', 'created_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('u')
+            .select([
+              eb.val(v.project_id).as('project_id'),
+              'u.id',
+              'u.platform_id',
+              eb.val(v.role).as('role'),
+              eb.val(v.created_at).as('created_at'),
+            ]),
+        )
+        .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
+        .returning('user_id'),
+    )
+    .with('bump', (qb) =>
+      qb
+        .updateTable('projects')
+        .set({ version: v.version, updated_at: v.updated_at })
+        .where('id', '=', v.project_id)
+        .where((eb) => eb.exists(eb.selectFrom('ins').select('ins.user_id')))
+        .returning('projects.id'),
+    )
+    .selectFrom('u')
+    .select((eb) => [
+      'u.platform_role',
+      'u.status',
+      eb.exists(eb.selectFrom('ins').select('ins.user_id')).as('added'),
+    ]),
+)
+
+/**
+ * Entra's member PATCH: adds one member and, when it was added, writes `next` (the project's next
+ * version and time). One statement on PostgreSQL, which also returns the user's platform role and
+ * status for the change's event; on SQLite (no INSERT inside WITH, and no round trip to save) the
+ * insert alone, and the caller writes the version. `added` false: already a member, or not a user of
+ * the platform (the caller tells which).
+ */
+export async function addOneMember(
+  db: Kysely<Database>,
+  target: MemberTarget,
+  userId: string,
+  next: { readonly version: number; readonly updated_at: string },
+): Promise<{ added: boolean; versionWritten: boolean; state?: MemberState }> {
+  if (!isPostgres(db)) return { added: await addMemberIfUser(db, target, userId), versionWritten: false }
+  const values = {
+    project_id: target.projectId,
+    user_id: userId,
+    platform_id: target.platformId,
+    role: target.role,
+    created_at: new Date().toISOString(),
+    version: next.version,
+    updated_at: next.updated_at,
+  }
+  const [found] = (await db.executeQuery(addMemberAndVersion(db, values))).rows
+  if (!found) return { added: false, versionWritten: false }
+  const { added, ...state } = found
+  return { added: Boolean(added), versionWritten: Boolean(added), state }
 }
 
 /** Deletes by id list: removing a non-member changes nothing. Returns the ids actually removed. */

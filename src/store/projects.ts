@@ -119,8 +119,13 @@ const setProjectVersion = prepare((db, v: { id: string; version: number; updated
   db.updateTable('projects').set({ version: v.version, updated_at: v.updated_at }).where('id', '=', v.id),
 )
 
+/** The row as its next version, with a modification time after the current one. */
+export function nextVersion(row: ProjectRow): ProjectRow {
+  return { ...row, version: row.version + 1, updated_at: laterThan(row.updated_at) }
+}
+
 export async function bumpProjectVersion(db: Kysely<Database>, row: ProjectRow): Promise<ProjectRow> {
-  const next = { ...row, version: row.version + 1, updated_at: laterThan(row.updated_at) }
+  const next = nextVersion(row)
   await db.executeQuery(setProjectVersion(db, next))
   return next
 }

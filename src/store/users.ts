@@ -23,7 +23,8 @@ export function userResource(row: Pick<UserRow, 'resource'>): ScimResource {
   return fromJson<ScimResource>(row.resource)
 }
 
-const insertUserRow = prepareInsert('users', [
+/** The columns a new user row writes. */
+export const USER_COLUMNS = [
   'id',
   'platform_id',
   'email',
@@ -39,17 +40,19 @@ const insertUserRow = prepareInsert('users', [
   'version',
   'created_at',
   'updated_at',
-])
+] as const
 
-export async function insertUser(
-  db: Kysely<Database>,
+const insertUserRow = prepareInsert('users', USER_COLUMNS)
+
+/** A new user's row, not yet written. */
+export function newUserRow(
   platformId: string,
   resource: ScimResource,
   passwordHash: string | null = null,
-): Promise<UserRow> {
+): UserRow {
   const now = new Date().toISOString()
   const stored = storedUserResource(resource)
-  const row: UserRow = {
+  return {
     id: randomUUID(),
     platform_id: platformId,
     ...userColumns(stored),
@@ -59,7 +62,21 @@ export async function insertUser(
     created_at: now,
     updated_at: now,
   }
-  await db.executeQuery(insertUserRow(db, { ...row, resource: toJson(stored) }))
+}
+
+/** A user row as the database takes it (the resource as JSON text). */
+export function userInsertValues(row: UserRow) {
+  return { ...row, resource: toJson(row.resource) }
+}
+
+export async function insertUser(
+  db: Kysely<Database>,
+  platformId: string,
+  resource: ScimResource,
+  passwordHash: string | null = null,
+): Promise<UserRow> {
+  const row = newUserRow(platformId, resource, passwordHash)
+  await db.executeQuery(insertUserRow(db, userInsertValues(row)))
   return row
 }
 

@@ -165,6 +165,33 @@ describe.each(dialects)('events out on %s', (dialect) => {
     expect(patch.effectiveRoles).toEqual({ everyProject: 'Admin', projects: [] })
   })
 
+  it("a member added by Entra's one-member PATCH is announced with the role they hold in the project", async () => {
+    await pushStream()
+    const user = async (userName: string, extra: object) =>
+      (await t.scim('POST', '/Users', { schemas: [USER, ROLE_EXT], userName, ...extra })).json().id as string
+    const admin = await user('boss@contoso.test', { active: true, [ROLE_EXT]: { platformRole: 'ADMIN' } })
+    const away = await user('away@contoso.test', { active: false })
+    const member = await user('dev@contoso.test', { active: true })
+    const groupId = (await t.scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Ops' })).json().id
+    for (const id of [admin, away, member]) {
+      const res = await t.scim('PATCH', `/Groups/${groupId}`, {
+        schemas: [PATCH],
+        Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }],
+      })
+      expect(res.statusCode, res.body).toBe(204)
+    }
+    const sets = await receiver.waitFor(7)
+    const added = sets
+      .map((s) => s.claims.events?.[`${PROV}patch:full`])
+      .filter((e) => e?.membersAdded)
+      .map((e) => [e.membersAdded, e.effectiveRoles])
+    expect(added).toEqual([
+      [[admin], { members: [{ value: admin, role: 'Admin' }] }],
+      [[away], { members: [{ value: away, role: null }] }],
+      [[member], { members: [{ value: member, role: 'Editor' }] }],
+    ])
+  })
+
   it('a change that rolls back publishes nothing', async () => {
     await pushStream()
     const group = await t.scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Rollback' })
@@ -181,6 +208,9 @@ describe.each(dialects)('events out on %s', (dialect) => {
     const dup = await t.scim('POST', '/Groups', { schemas: [GROUP], displayName: 'rollback' })
     expect(dup.statusCode).toBe(409)
     await t.scim('POST', '/Users', { schemas: [USER], userName: 'marker@contoso.test' })
+    // A duplicate userName fails the user's insert, and its journal and outbox rows with it.
+    const dupUser = await t.scim('POST', '/Users', { schemas: [USER], userName: 'MARKER@contoso.test' })
+    expect(dupUser.statusCode).toBe(409)
     const sets = await receiver.waitFor(2)
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(receiver.received.map((s) => summary(s)[0])).toEqual(['prov:create:full', 'prov:create:full'])
