@@ -31,6 +31,7 @@ async function createScimUser(ctx: WriteContext, resource: ScimResource): Promis
   const password = resource.password !== undefined && resource.password !== null
   const change = { type: 'User', op: 'create', after: row, password } as const
   const { event, entry } = await journalRows(ctx.store.db, ctx, change)
+  // A create always owes its streams a SET; were it ever not to, the general path writes it.
   if (!entry) return ctx.store.transaction((trx) => createUserIn(trx, ctx, resource))
   await insertUserAndJournal(ctx.store.db, row, event, entry).catch(
     rethrowUniqueness('user', 'userName', resource.userName),

@@ -1,6 +1,6 @@
 // Project memberships: one row per (project, user). Changes are set deltas on this table, never a
 // rewrite of a member list, so their cost does not grow with the size of the group.
-import type { Insertable, Kysely } from 'kysely'
+import type { Insertable, Kysely, QueryCreator } from 'kysely'
 import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
 import { prepare } from './prepared.js'
@@ -107,8 +107,8 @@ export async function addMembers(
 type NewMember = Insertable<ProjectMemberTable>
 
 // The row comes from `users`, so a user who is not of the platform inserts nothing.
-const insertMemberIfUser = prepare((db, v: NewMember) =>
-  db
+function insertMemberFromUsers(qc: QueryCreator<Database>, v: NewMember) {
+  return qc
     .insertInto('project_members')
     .columns(['project_id', 'user_id', 'platform_id', 'role', 'created_at'])
     .expression((eb) =>
@@ -125,8 +125,10 @@ const insertMemberIfUser = prepare((db, v: NewMember) =>
         .where('users.id', '=', v.user_id),
     )
     .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
-    .returning('user_id'),
-)
+    .returning('user_id')
+}
+
+const insertMemberIfUser = prepare((db, v: NewMember) => insertMemberFromUsers(db, v))
 
 /**
  * Adds one member in one statement (Entra adds members one at a time). False when nothing was
@@ -137,15 +139,18 @@ export async function addMemberIfUser(
   target: MemberTarget,
   userId: string,
 ): Promise<boolean> {
-  const row = {
+  const { rows } = await db.executeQuery(insertMemberIfUser(db, newMember(target, userId)))
+  return rows.length > 0
+}
+
+function newMember(target: MemberTarget, userId: string): NewMember {
+  return {
     project_id: target.projectId,
     user_id: userId,
     platform_id: target.platformId,
     role: target.role,
     created_at: new Date().toISOString(),
   }
-  const { rows } = await db.executeQuery(insertMemberIfUser(db, row))
-  return rows.length > 0
 }
 
 export interface MemberState {
@@ -158,31 +163,7 @@ export interface MemberState {
 // only when a row was inserted.
 const addMemberAndVersion = prepare((db, v: NewMember & { version: number; updated_at: string }) =>
   db
-    .with('u', (qb) =>
-      qb
-        .selectFrom('users')
-        .select(['id', 'platform_id', 'platform_role', 'status'])
-        .where('platform_id', '=', v.platform_id)
-        .where('id', '=', v.user_id),
-    )
-    .with('ins', (qb) =>
-      qb
-        .insertInto('project_members')
-        .columns(['project_id', 'user_id', 'platform_id', 'role', 'created_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('u')
-            .select([
-              eb.val(v.project_id).as('project_id'),
-              'u.id',
-              'u.platform_id',
-              eb.val(v.role).as('role'),
-              eb.val(v.created_at).as('created_at'),
-            ]),
-        )
-        .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
-        .returning('user_id'),
-    )
+    .with('ins', (qb) => insertMemberFromUsers(qb, v))
     .with('bump', (qb) =>
       qb
         .updateTable('projects')
@@ -191,12 +172,14 @@ const addMemberAndVersion = prepare((db, v: NewMember & { version: number; updat
         .where((eb) => eb.exists(eb.selectFrom('ins').select('ins.user_id')))
         .returning('projects.id'),
     )
-    .selectFrom('u')
+    .selectFrom('users')
     .select((eb) => [
-      'u.platform_role',
-      'u.status',
+      'users.platform_role',
+      'users.status',
       eb.exists(eb.selectFrom('ins').select('ins.user_id')).as('added'),
-    ]),
+    ])
+    .where('users.platform_id', '=', v.platform_id)
+    .where('users.id', '=', v.user_id),
 )
 
 /**
@@ -213,15 +196,7 @@ export async function addOneMember(
   next: { readonly version: number; readonly updated_at: string },
 ): Promise<{ added: boolean; versionWritten: boolean; state?: MemberState }> {
   if (!isPostgres(db)) return { added: await addMemberIfUser(db, target, userId), versionWritten: false }
-  const values = {
-    project_id: target.projectId,
-    user_id: userId,
-    platform_id: target.platformId,
-    role: target.role,
-    created_at: new Date().toISOString(),
-    version: next.version,
-    updated_at: next.updated_at,
-  }
+  const values = { ...newMember(target, userId), version: next.version, updated_at: next.updated_at }
   const [found] = (await db.executeQuery(addMemberAndVersion(db, values))).rows
   if (!found) return { added: false, versionWritten: false }
   const { added, ...state } = found

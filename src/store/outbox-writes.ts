@@ -2,7 +2,7 @@
 // transaction: the journal row, one outbox row per stream that wants the change, and the facts the
 // event's record needs (effective roles). Delivery, polling and pruning are in event-outbox.ts.
 import { randomUUID } from 'node:crypto'
-import type { Insertable, Kysely } from 'kysely'
+import type { Insertable, Kysely, QueryCreator } from 'kysely'
 import { sql } from 'kysely'
 import { isPostgres } from './dialect.js'
 import { EVENT_COLUMNS, insertEventRow } from './events.js'
@@ -90,21 +90,34 @@ function fanOutValues(entry: OutboxEntry): FanOutValues {
   }
 }
 
+type EventColumn = (typeof EVENT_COLUMNS)[number]
+type JournalValues = FanOutValues & Record<`e_${EventColumn}`, unknown>
+
+/** The columns of one row, from values named `${prefix}${column}`. */
+function rowOf(columns: readonly string[], prefix: string, v: object): never {
+  return Object.fromEntries(columns.map((c) => [c, v[`${prefix}${c}` as keyof typeof v]])) as never
+}
+
 /**
  * PostgreSQL: the journal row and the outbox rows of a change in one statement (a data-modifying
  * WITH), one round trip fewer for every write. SQLite has no INSERT inside WITH, and no round trip.
+ * `qc` may carry a first data-modifying WITH of its own (see userJournalAndFanOut).
  */
-const journalAndFanOut = prepare((db, v: FanOutValues & Record<`e_${EventColumn}`, unknown>) =>
-  db
-    .with('journal', (qb) =>
-      qb.insertInto('events').values(Object.fromEntries(EVENT_COLUMNS.map((c) => [c, v[`e_${c}`]])) as never),
-    )
+function journalThenFanOut(qc: QueryCreator<Database>, db: Kysely<Database>, v: JournalValues) {
+  return qc
+    .with('journal', (qb) => qb.insertInto('events').values(rowOf(EVENT_COLUMNS, 'e_', v)))
     .insertInto('event_outbox')
     .columns(OUTBOX_COLUMNS)
-    .expression(streamsWanting(db, v)),
-)
+    .expression(streamsWanting(db, v))
+}
 
-type EventColumn = (typeof EVENT_COLUMNS)[number]
+const journalAndFanOut = prepare((db, v: JournalValues) => journalThenFanOut(db, db, v))
+
+function journalValues(event: Insertable<EventTable>, entry: OutboxEntry): JournalValues {
+  const values = { ...fanOutValues(entry) } as JournalValues
+  for (const c of EVENT_COLUMNS) values[`e_${c}`] = event[c]
+  return values
+}
 
 /**
  * The journal row of a change and its outbox rows (none when the change owes no SET): one statement
@@ -116,9 +129,7 @@ export async function insertEventAndOutbox(
   entry: OutboxEntry | undefined,
 ): Promise<void> {
   if (entry && isPostgres(db)) {
-    const values = { ...fanOutValues(entry) } as FanOutValues & Record<`e_${EventColumn}`, unknown>
-    for (const c of EVENT_COLUMNS) values[`e_${c}`] = event[c]
-    await db.executeQuery(journalAndFanOut(db, values))
+    await db.executeQuery(journalAndFanOut(db, journalValues(event, entry)))
     return
   }
   await insertEventRow(db, event)
@@ -131,20 +142,15 @@ export async function insertEventAndOutbox(
  * instead of four (begin, the user, the journal, commit). A duplicate userName fails the statement
  * with the users_email_key violation, as the separate insert did.
  */
-const userJournalAndFanOut = prepare(
-  (db, v: FanOutValues & Record<`e_${EventColumn}` | `u_${UserColumn}`, unknown>) =>
-    db
-      .with('user', (qb) =>
-        qb.insertInto('users').values(Object.fromEntries(USER_COLUMNS.map((c) => [c, v[`u_${c}`]])) as never),
-      )
-      .with('journal', (qb) =>
-        qb
-          .insertInto('events')
-          .values(Object.fromEntries(EVENT_COLUMNS.map((c) => [c, v[`e_${c}`]])) as never),
-      )
-      .insertInto('event_outbox')
-      .columns(OUTBOX_COLUMNS)
-      .expression(streamsWanting(db, v)),
+const userJournalAndFanOut = prepare((db, v: JournalValues & Record<`u_${UserColumn}`, unknown>) =>
+  journalThenFanOut(
+    // A named WITH adds its name to the query's tables; journalThenFanOut needs none of them.
+    db.with('user', (qb) =>
+      qb.insertInto('users').values(rowOf(USER_COLUMNS, 'u_', v)),
+    ) as unknown as QueryCreator<Database>,
+    db,
+    v,
+  ),
 )
 
 type UserColumn = (typeof USER_COLUMNS)[number]
@@ -155,9 +161,7 @@ export async function insertUserAndJournal(
   event: Insertable<EventTable>,
   entry: OutboxEntry,
 ): Promise<void> {
-  const values = { ...fanOutValues(entry) } as FanOutValues &
-    Record<`e_${EventColumn}` | `u_${UserColumn}`, unknown>
-  for (const c of EVENT_COLUMNS) values[`e_${c}`] = event[c]
+  const values = journalValues(event, entry) as JournalValues & Record<`u_${UserColumn}`, unknown>
   const row = userInsertValues(user)
   for (const c of USER_COLUMNS) values[`u_${c}`] = row[c]
   await db.executeQuery(userJournalAndFanOut(db, values))
