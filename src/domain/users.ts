@@ -28,9 +28,7 @@ export async function createUser(ctx: WriteContext, resource: ScimResource): Pro
  */
 async function createScimUser(ctx: WriteContext, resource: ScimResource): Promise<UserRow> {
   const row = newUserRow(ctx.platformId, resource)
-  const password = resource.password !== undefined && resource.password !== null
-  const change = { type: 'User', op: 'create', after: row, password } as const
-  const { event, entry } = await journalRows(ctx.store.db, ctx, change)
+  const { event, entry } = await journalRows(ctx.store.db, ctx, created(row, resource))
   // A create always owes its streams a SET; were it ever not to, the general path writes it.
   if (!entry) return ctx.store.transaction((trx) => createUserIn(trx, ctx, resource))
   await insertUserAndJournal(ctx.store.db, row, event, entry).catch(
@@ -50,9 +48,14 @@ export async function createUserIn(
   )
   // SCIM is the default source; another creator says who it was (the users list filters by it).
   if (ctx.actor.kind === 'sso') await setUserSource(trx, row.id, 'sso')
-  const password = resource.password !== undefined && resource.password !== null
-  await journal(trx, ctx, { type: 'User', op: 'create', after: row, password })
+  await journal(trx, ctx, created(row, resource))
   return row
+}
+
+/** The journal's change for a new user; a password that came with it is noted, never stored. */
+function created(row: UserRow, resource: ScimResource) {
+  const password = resource.password !== undefined && resource.password !== null
+  return { type: 'User', op: 'create', after: row, password } as const
 }
 
 /** PUT: the body replaces the resource (rfc7644#section-3.5.1). */

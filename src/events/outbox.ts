@@ -32,10 +32,7 @@ export async function outboxEntry(
 
 /** The named users' states: as the write read them, else from the database. */
 function usersOf(trx: Kysely<Database>, platformId: string, change: Change, ids: readonly string[]) {
-  const known =
-    change.type === 'Group' && change.op !== 'delete' && change.op !== 'create'
-      ? change.memberStates
-      : undefined
+  const known = 'memberStates' in change ? change.memberStates : undefined
   if (known && ids.every((id) => known.has(id))) return known
   return userStatesOf(trx, platformId, ids)
 }

@@ -9,7 +9,6 @@ import { type SecretBox, secretBoxFor } from '../crypto/secret-box.js'
 import { SCIM_BASE } from '../http/scim/request.js'
 import type { Metrics } from '../metrics.js'
 import type { Store } from '../store/database.js'
-import { isPostgres } from '../store/dialect.js'
 import { pruneOutbox, vacuumOutboxIfDue } from '../store/event-outbox.js'
 import type { Database } from '../store/schema.js'
 import { KeyRing } from './keys.js'
@@ -92,17 +91,18 @@ export async function startEvents(
   // PostgreSQL: the delivery queue's settled rows are vacuumed at the pace they are settled
   // (vacuumOutboxIfDue); a look costs one read of the table's statistics. SQLite needs none.
   let vacuuming = false
-  const vacuumTimer = isPostgres(store.db)
-    ? setInterval(() => {
-        if (vacuuming || stopped) return
-        vacuuming = true
-        vacuumOutboxIfDue(store.db)
-          .catch((error) => log.warn({ err: error }, 'event outbox vacuum failed'))
-          .finally(() => {
-            vacuuming = false
-          })
-      }, 2000)
-    : undefined
+  const vacuumTimer =
+    store.dialect === 'postgres'
+      ? setInterval(() => {
+          if (vacuuming || stopped) return
+          vacuuming = true
+          vacuumOutboxIfDue(store.db)
+            .catch((error) => log.warn({ err: error }, 'event outbox vacuum failed'))
+            .finally(() => {
+              vacuuming = false
+            })
+        }, 2000)
+      : undefined
   vacuumTimer?.unref()
   return {
     mode,

@@ -7,7 +7,15 @@ import { sql } from 'kysely'
 import { isPostgres } from './dialect.js'
 import { EVENT_COLUMNS, insertEventRow } from './events.js'
 import { prepare } from './prepared.js'
-import type { Database, EventTable, PlatformRole, ProjectRole, UserRow, UserStatus } from './schema.js'
+import type {
+  Database,
+  EventOutboxTable,
+  EventTable,
+  PlatformRole,
+  ProjectRole,
+  UserRow,
+  UserStatus,
+} from './schema.js'
 import { USER_COLUMNS, userInsertValues } from './users.js'
 
 export interface OutboxEntry {
@@ -19,16 +27,11 @@ export interface OutboxEntry {
   readonly payload: string
 }
 
-interface FanOutValues {
-  platform_id: string
-  txn: string
-  created_at: string
-  resource_type: string
-  resource_id: string
-  payload: string
-  op1: string
-  op2: string
-}
+/** An outbox row's own values, and the two operations a stream's filter may name (`%,op,%`). */
+type FanOutValues = Pick<
+  EventOutboxTable,
+  'platform_id' | 'txn' | 'created_at' | 'resource_type' | 'resource_id' | 'payload'
+> & { op1: string; op2: string }
 
 const OUTBOX_COLUMNS = [
   'stream_id',
