@@ -1,5 +1,5 @@
 // Paged reads shared by users and projects: one page plus the number of all matches.
-import type { AliasedRawBuilder, Expression, Kysely, SqlBool } from 'kysely'
+import { type AliasedRawBuilder, type Expression, type Kysely, type SqlBool, sql } from 'kysely'
 import type { Dialect, Store } from './database.js'
 import { dialectOf } from './dialect.js'
 import { fromJson } from './json.js'
@@ -57,6 +57,14 @@ export async function readPage<Row extends { resource: unknown }>(
 ): Promise<Page<Row>> {
   const { key } = options
   const queries = key ? keyQueries(table, key.column, extra) : undefined
+  if (key && queries?.unique) {
+    // At most one row: read it without ORDER BY, LIMIT or OFFSET and page in JavaScript; the total is
+    // known without a count. (SQLite prepares a statement with a bound LIMIT again on every run, which
+    // tripled the cost of this lookup.)
+    const found = (await store.read(queries.unique(store.db, { platformId, value: key.value }))) as Row[]
+    const rows = found.map((row) => ({ ...row, resource: fromJson(row.resource) }))
+    return { total: rows.length, rows: rows.slice(options.offset, options.offset + options.limit) }
+  }
   // The two tables share the columns used here; Kysely cannot type a query over either, hence `any`.
   const base = () =>
     (store.db as Kysely<any>)
@@ -79,8 +87,10 @@ export async function readPage<Row extends { resource: unknown }>(
           .$if(options.orderBy !== undefined, (q) => q.orderBy(options.orderBy!, direction))
           .orderBy('created_at', direction)
           .orderBy('id', direction)
-          .limit(options.limit)
-          .offset(options.offset)
+          // Written into the SQL: SQLite prepares a statement with a bound LIMIT or OFFSET again on every
+          // run (its plan may depend on the value), which costs as much as the query.
+          .limit(integer(options.limit))
+          .offset(integer(options.offset))
           .compile()
     const found = (await store.read(page)) as Row[]
     rows = found.map((row) => ({ ...row, resource: fromJson(row.resource) }))
@@ -95,6 +105,12 @@ export async function readPage<Row extends { resource: unknown }>(
   return { total: Number(result?.n ?? 0), rows }
 }
 
+/** An integer literal for LIMIT and OFFSET (the SCIM parser makes them integers; this keeps it so). */
+function integer(n: number) {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`not a row count: ${n}`)
+  return sql.lit(n)
+}
+
 interface KeyValues {
   readonly platformId: string
   readonly value: string
@@ -103,7 +119,15 @@ interface KeyValues {
 interface KeyQueries {
   readonly page: Prepared<KeyValues & { readonly limit: number; readonly offset: number }, unknown>
   readonly count: Prepared<KeyValues, { n: number | string | bigint }>
+  /** For a column unique per platform: the one row, if any. */
+  readonly unique?: Prepared<KeyValues, unknown>
 }
+
+/**
+ * Key columns that hold at most one row per platform: the primary key, and the folded userName and
+ * displayName (unique indexes users_email_key and projects_display_key). externalId may repeat.
+ */
+const UNIQUE_KEYS: ReadonlySet<KeyColumn> = new Set(['id', 'email_key', 'display_key'])
 
 const keyQueryCache = new Map<string, KeyQueries>()
 
@@ -128,6 +152,15 @@ function keyQueries(table: Table, column: KeyColumn, extra: ExtraColumn | undefi
       count: prepare((db, v: KeyValues) =>
         where(db, v).select((eb) => eb.fn.countAll<number | string | bigint>().as('n')),
       ),
+      ...(UNIQUE_KEYS.has(column)
+        ? {
+            unique: prepare((db, v: KeyValues) =>
+              where(db, v)
+                .selectAll()
+                .$if(extra !== undefined, (q) => q.select(extra!.select(dialectOf(db)))),
+            ),
+          }
+        : {}),
     }
     keyQueryCache.set(shape, queries)
   }

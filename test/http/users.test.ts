@@ -107,6 +107,23 @@ describe.each(dialects)('SCIM /Users (RFC 7644) on %s', (dialect) => {
       })
     })
 
+    it('a userName eq lookup (one row at most) pages like any other filter', async () => {
+      const [user] = (await fiveUsers()).users
+      const filter = encodeURIComponent(`userName eq "${user.userName.toUpperCase()}"`)
+      const page = async (query: string) => (await t.scim('GET', `/Users?filter=${filter}${query}`)).json()
+      const found = await page('')
+      expect(found).toMatchObject({ totalResults: 1, startIndex: 1, itemsPerPage: 1 })
+      expect(found.Resources.map((r: any) => r.id)).toEqual([user.id])
+      const empty = { schemas: [LIST_RESPONSE], totalResults: 1, Resources: [], itemsPerPage: 0 }
+      expect(await page('&startIndex=2')).toEqual({ ...empty, startIndex: 2 })
+      expect(await page('&count=0')).toEqual({ ...empty, startIndex: 1 })
+      const none = encodeURIComponent(`userName eq "nobody-${user.userName}"`)
+      expect((await t.scim('GET', `/Users?filter=${none}`)).json()).toMatchObject({
+        totalResults: 0,
+        Resources: [],
+      })
+    })
+
     it.each(['0', '-3'])('startIndex=%s is treated as 1', async (startIndex) => {
       const { users, filter } = await fiveUsers()
       const res = await t.scim(
