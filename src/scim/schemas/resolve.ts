@@ -41,19 +41,25 @@ export function findAttribute(
   name: string,
 ): AttributeDef | undefined {
   if (!defs) return undefined
-  return byLowerName(defs).get(name.toLowerCase())
+  // Names mostly come as the schema spells them (stored resources are written that way): that lookup
+  // needs no lower-casing.
+  const lookup = byName(defs)
+  return lookup.get(name) ?? lookup.get(name.toLowerCase())
 }
 
 // The registry is immutable data, so each attribute list's lookup table is built once. Every
 // attribute of every request goes through findAttribute (validation, PATCH, projection, filters).
 const lookups = new WeakMap<readonly AttributeDef[], Map<string, AttributeDef>>()
 
-function byLowerName(defs: readonly AttributeDef[]): Map<string, AttributeDef> {
+/** Each definition under its lower-case name and under its name as spelled. */
+function byName(defs: readonly AttributeDef[]): Map<string, AttributeDef> {
   let lookup = lookups.get(defs)
   if (!lookup) {
     lookup = new Map()
     // The first definition of a name wins, as Array.find did.
     for (const def of defs) if (!lookup.has(def.name.toLowerCase())) lookup.set(def.name.toLowerCase(), def)
+    for (const def of defs)
+      if (!lookup.has(def.name)) lookup.set(def.name, lookup.get(def.name.toLowerCase())!)
     lookups.set(defs, lookup)
   }
   return lookup
@@ -74,9 +80,21 @@ export function schemasOf(type: ResourceTypeName): readonly ResolvedSchema[] {
 
 /** An extension URN of `type`, matched case-insensitively (exact URN only). */
 export function resolveExtension(type: ResourceTypeName, urn: string): SchemaDef | undefined {
-  const wanted = urn.toLowerCase()
-  return schemasOf(type).find((s) => s.extension && s.schema.id.toLowerCase() === wanted)?.schema
+  // Every key of a resource is asked about; only a URN can name an extension.
+  if (urn[0] !== 'u' && urn[0] !== 'U') return undefined
+  let extensions = extensionsByType.get(type)
+  if (!extensions) {
+    extensions = new Map(
+      schemasOf(type)
+        .filter((s) => s.extension)
+        .map((s) => [s.schema.id.toLowerCase(), s.schema]),
+    )
+    extensionsByType.set(type, extensions)
+  }
+  return extensions.get(urn.toLowerCase())
 }
+
+const extensionsByType = new Map<ResourceTypeName, Map<string, SchemaDef>>()
 
 /**
  * Resolves `userName`, `name.givenName`, `urn:…:User:userName`, `urn:…:enterprise:2.0:User:manager.value`,
