@@ -65,6 +65,8 @@ function check(url: string, policy: AddressPolicy): URL | PushResult {
   } catch {
     return { outcome: 'retry', error: 'invalid URL' }
   }
+  if (target.protocol !== 'https:' && target.protocol !== 'http:')
+    return { outcome: 'retry', error: `unsupported scheme ${target.protocol}` }
   const host = hostOf(target)
   if (isIP(host)) {
     const why = refusal(host, policy)
