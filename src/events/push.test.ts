@@ -47,9 +47,9 @@ describe('push delivery of one SET', () => {
 
   it('a 400 with an RFC 8935 error code refuses the SET for good', async () => {
     answer((_req, res) =>
-      res.writeHead(400, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ err: 'invalid_audience', description: 'not ours' }),
-      ),
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ err: 'invalid_audience', description: 'not ours' })),
     )
     expect(await pusher.push(`${base}/events`, 'a.b.c', 2000)).toEqual({
       outcome: 'refused',
