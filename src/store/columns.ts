@@ -26,6 +26,8 @@ export interface ColumnDef<Row> {
    * when the schema compares it case-exactly.
    */
   readonly key?: 'fold' | 'exact'
+  /** The key holds at most one row per platform (a primary key or a unique index). */
+  readonly unique?: true
 }
 
 const text = (value: unknown) => (typeof value === 'string' ? value : null)
@@ -46,9 +48,15 @@ export function displayKey(name: string): string {
 }
 
 export const USER_COLUMNS: readonly ColumnDef<UserRow>[] = [
-  { column: 'id', attribute: 'id', key: 'exact' },
+  { column: 'id', attribute: 'id', key: 'exact', unique: true },
   { column: 'email', derive: (r) => String(r.userName) },
-  { column: 'email_key', attribute: 'userName', key: 'fold', derive: (r) => emailKey(String(r.userName)) },
+  {
+    column: 'email_key',
+    attribute: 'userName',
+    key: 'fold',
+    unique: true,
+    derive: (r) => emailKey(String(r.userName)),
+  },
   { column: 'external_id', attribute: 'externalId', key: 'exact', derive: (r) => text(r.externalId) },
   { column: 'display_name', attribute: 'displayName', derive: (r) => text(r.displayName) },
   { column: 'first_name', derive: (r) => text(nameOf(r).givenName) },
@@ -67,12 +75,13 @@ export const USER_COLUMNS: readonly ColumnDef<UserRow>[] = [
 ]
 
 export const GROUP_COLUMNS: readonly ColumnDef<ProjectRow>[] = [
-  { column: 'id', attribute: 'id', key: 'exact' },
+  { column: 'id', attribute: 'id', key: 'exact', unique: true },
   { column: 'display_name', derive: (r) => String(r.displayName) },
   {
     column: 'display_key',
     attribute: 'displayName',
     key: 'fold',
+    unique: true,
     derive: (r) => displayKey(String(r.displayName)),
   },
   { column: 'external_id', attribute: 'externalId', key: 'exact', derive: (r) => text(r.externalId) },
@@ -145,3 +154,8 @@ export function keyColumnFor(
   if (!def?.key || (def.key === 'exact' && !caseExact)) return undefined
   return { column: def.column as KeyColumn, fold: def.key === 'fold' }
 }
+
+/** Key columns that hold at most one row per platform (users_email_key, projects_display_key, ids). */
+export const UNIQUE_KEY_COLUMNS: ReadonlySet<string> = new Set(
+  [...USER_COLUMNS, ...GROUP_COLUMNS].filter((d) => d.unique).map((d) => d.column as string),
+)

@@ -1,5 +1,6 @@
 // Paged reads shared by users and projects: one page plus the number of all matches.
 import { type AliasedRawBuilder, type Expression, type Kysely, type SqlBool, sql } from 'kysely'
+import { UNIQUE_KEY_COLUMNS } from './columns.js'
 import type { Dialect, Store } from './database.js'
 import { dialectOf } from './dialect.js'
 import { fromJson } from './json.js'
@@ -61,8 +62,7 @@ export async function readPage<Row extends { resource: unknown }>(
     // At most one row: read it without ORDER BY, LIMIT or OFFSET and page in JavaScript; the total is
     // known without a count. (SQLite prepares a statement with a bound LIMIT again on every run, which
     // tripled the cost of this lookup.)
-    const found = (await store.read(queries.unique(store.db, { platformId, value: key.value }))) as Row[]
-    const rows = found.map((row) => ({ ...row, resource: fromJson(row.resource) }))
+    const rows = parsed<Row>(await store.read(queries.unique(store.db, { platformId, value: key.value })))
     return { total: rows.length, rows: rows.slice(options.offset, options.offset + options.limit) }
   }
   // The two tables share the columns used here; Kysely cannot type a query over either, hence `any`.
@@ -92,8 +92,7 @@ export async function readPage<Row extends { resource: unknown }>(
           .limit(integer(options.limit))
           .offset(integer(options.offset))
           .compile()
-    const found = (await store.read(page)) as Row[]
-    rows = found.map((row) => ({ ...row, resource: fromJson(row.resource) }))
+    rows = parsed<Row>(await store.read(page))
     if (options.offset === 0 && rows.length < options.limit) return { total: rows.length, rows }
   }
   const count = queries
@@ -103,6 +102,11 @@ export async function readPage<Row extends { resource: unknown }>(
         .compile()
   const [result] = await store.read(count)
   return { total: Number(result?.n ?? 0), rows }
+}
+
+/** Rows with their resource JSON parsed. */
+function parsed<Row extends { resource: unknown }>(found: unknown[]): Row[] {
+  return (found as Row[]).map((row) => ({ ...row, resource: fromJson(row.resource) }))
 }
 
 /** An integer literal for LIMIT and OFFSET (the SCIM parser makes them integers; this keeps it so). */
@@ -122,12 +126,6 @@ interface KeyQueries {
   /** For a column unique per platform: the one row, if any. */
   readonly unique?: Prepared<KeyValues, unknown>
 }
-
-/**
- * Key columns that hold at most one row per platform: the primary key, and the folded userName and
- * displayName (unique indexes users_email_key and projects_display_key). externalId may repeat.
- */
-const UNIQUE_KEYS: ReadonlySet<KeyColumn> = new Set(['id', 'email_key', 'display_key'])
 
 const keyQueryCache = new Map<string, KeyQueries>()
 
@@ -152,7 +150,7 @@ function keyQueries(table: Table, column: KeyColumn, extra: ExtraColumn | undefi
       count: prepare((db, v: KeyValues) =>
         where(db, v).select((eb) => eb.fn.countAll<number | string | bigint>().as('n')),
       ),
-      ...(UNIQUE_KEYS.has(column)
+      ...(UNIQUE_KEY_COLUMNS.has(column)
         ? {
             unique: prepare((db, v: KeyValues) =>
               where(db, v)
