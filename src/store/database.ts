@@ -18,6 +18,7 @@ import pg from 'pg'
 import { type Dialect, dialectOfUrl } from './dialect.js'
 import { registerFold } from './fold.js'
 import { type KeyCache, postgresKeyCache, sqliteKeyCache } from './key-cache.js'
+import { type PlanGenerations, watchPlanGenerations } from './plan-generations.js'
 import { statementName } from './prepared.js'
 import type { Database } from './schema.js'
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpoint.js'
@@ -45,6 +46,8 @@ export interface Store {
   readonly keys: KeyCache
   /** Connection pool state (PostgreSQL; SQLite has one connection and no pool). */
   poolStats?: () => { total: number; idle: number; waiting: number }
+  /** PostgreSQL: the generations of its prepared statements' plans (plan-generations.ts). */
+  readonly plans?: PlanGenerations
 }
 
 export interface DbOptions {
@@ -52,6 +55,8 @@ export interface DbOptions {
   readonly poolSize?: number
   /** PostgreSQL: connections are replaced after this long (see openPostgres). */
   readonly connectionLifetimeSeconds?: number
+  /** PostgreSQL: how often table sizes are compared for a new plan generation (plan-generations.ts); 0: never. */
+  readonly planCheckMs?: number
   /**
    * For a second reader in the same process (the delivery thread): on SQLite one query-only
    * connection, without the checkpoint worker, hourly optimize and second connection that the
@@ -69,6 +74,7 @@ export function createStore({
   poolSize = 10,
   readOnly = false,
   connectionLifetimeSeconds = 60,
+  planCheckMs = 2_000,
 }: DbOptions): Store {
   const dialect = dialectOfUrl(url)
   if (dialect === 'sqlite') {
@@ -85,7 +91,7 @@ export function createStore({
       },
     }
   }
-  const { db, pool, connection } = openPostgres(url, poolSize, connectionLifetimeSeconds)
+  const { db, pool, connection, plans } = openPostgres(url, poolSize, connectionLifetimeSeconds, planCheckMs)
   const keys = postgresKeyCache(connection)
   return {
     db,
@@ -94,10 +100,12 @@ export function createStore({
     read: (query) => executeRead(db, query),
     keys,
     close: async () => {
+      plans.stop()
       await keys.close()
       await db.destroy()
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    plans,
   }
 }
 
@@ -258,7 +266,8 @@ function openPostgres(
   url: string,
   poolSize: number,
   lifetimeSeconds: number,
-): { db: Kysely<Database>; pool: pg.Pool; connection: pg.ClientConfig } {
+  planCheckMs: number,
+): { db: Kysely<Database>; pool: pg.Pool; connection: pg.ClientConfig; plans: PlanGenerations } {
   const parsed = new URL(url)
   const schema = parsed.searchParams.get('schema')
   parsed.searchParams.delete('schema')
@@ -269,30 +278,34 @@ function openPostgres(
     connectionTimeoutMillis: 10_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   }
-  // Connections are replaced after a minute (when next released), so that the statements they
-  // prepare (see useNamedStatements) are planned again for what the tables hold now. A named
-  // statement's generic plan is made once per connection; made while `users` was nearly empty, the
-  // `userName eq` lookup's plan tied the key index with users_created and took the latter, and once
-  // PostgreSQL switched to that plan (about 60,000 users, with no statistics: autovacuum off or
-  // behind) every lookup read every user of the platform (test/store/key-lookup-plan.test.ts).
+  // Connections are replaced after a minute (when next released), which frees the statements of
+  // earlier plan generations (below) that they still hold on the server.
   const pool = new pg.Pool({ ...connection, max: poolSize, maxLifetimeSeconds: lifetimeSeconds })
   // An idle client that loses its connection emits 'error' on the pool; without a listener the
   // process would crash. The next query gets a fresh connection.
   pool.on('error', () => {})
-  pool.on('connect', useNamedStatements)
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool, connection }
+  const plans = watchPlanGenerations(pool, planCheckMs)
+  pool.on('connect', (client) => useNamedStatements(client, plans))
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool, connection, plans }
 }
 
 /**
  * Runs the SQL of prepared shapes (prepared.ts) as named prepared statements on this connection:
  * PostgreSQL parses and plans each once per connection instead of on every run, and the driver then
  * sends only Bind and Execute. Kysely calls `client.query(text, values)`; other calls pass through.
+ * The name carries the plan generation, so that a statement is prepared and planned again once the
+ * tables have grown (plan-generations.ts).
  */
-function useNamedStatements(client: pg.PoolClient): void {
+function useNamedStatements(client: pg.PoolClient, plans: PlanGenerations): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown
   ;(client as { query: unknown }).query = (text: unknown, ...rest: unknown[]) => {
     const name = typeof text === 'string' ? statementName(text) : undefined
-    return name ? query({ name, text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest)
+    if (!name) return query(text, ...rest)
+    const generation = plans.current()
+    return query(
+      { name: generation ? `${name}_${generation}` : name, text, values: rest[0] },
+      ...rest.slice(1),
+    )
   }
 }
 

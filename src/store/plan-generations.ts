@@ -1,0 +1,66 @@
+// PostgreSQL keeps the generic plan it makes for a named prepared statement (after its fifth run)
+// until the statement is deallocated or a table it reads is analyzed or altered. A plan made while a
+// table was nearly empty can be a bad plan for the same table grown large: on an empty `users` the
+// `userName eq` lookup costs the same through users_email_key and through users_created (PostgreSQL
+// then takes the newest index), and at 100,000 users that plan reads every user of the platform on
+// every lookup. Without statistics (autovacuum off or behind) nothing tells PostgreSQL to plan again.
+//
+// So the store watches how large its tables are, and when one has grown fourfold since the plans
+// were made, it starts a new plan generation: statements are prepared again under new names, and
+// their plans are made for the tables as they are now. A 100,000-user sync into an empty database
+// goes through about six generations, nearly all in its first seconds; after that they are rare.
+import type pg from 'pg'
+
+/** A table counts as grown at four times its size when the generation began, and 64 KiB at least. */
+const GROWTH_FACTOR = 4
+const MIN_GROWN_BYTES = 64 * 1024
+
+export interface PlanGenerations {
+  /** 0 until a table has grown; statements are prepared under a name per generation. */
+  current(): number
+  /** Compares the table sizes with those when the generation began; starts a new one if any grew. */
+  check(): Promise<void>
+  stop(): void
+}
+
+/** Checks every `intervalMs` (0: only when `check` is called) the tables of the pool's schema. */
+export function watchPlanGenerations(pool: pg.Pool, intervalMs: number): PlanGenerations {
+  let generation = 0
+  let baseline: ReadonlyMap<string, number> | undefined
+  let checking: Promise<void> | undefined
+
+  const grown = (sizes: ReadonlyMap<string, number>, base: ReadonlyMap<string, number>) =>
+    [...sizes].some(
+      ([table, bytes]) => bytes >= MIN_GROWN_BYTES && bytes >= GROWTH_FACTOR * (base.get(table) ?? 0),
+    )
+
+  async function compare(): Promise<void> {
+    const { rows } = await pool.query<{ name: string; bytes: string }>(
+      `select c.relname as name, pg_relation_size(c.oid) as bytes from pg_class c
+        where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'`,
+    )
+    const sizes = new Map(rows.map((r) => [r.name, Number(r.bytes)]))
+    if (baseline && !grown(sizes, baseline)) return
+    if (baseline) generation++
+    baseline = sizes
+  }
+
+  const check = () => {
+    // A database that does not answer is the next query's problem; the next check tries again.
+    checking ??= compare()
+      .catch(() => {})
+      .finally(() => {
+        checking = undefined
+      })
+    return checking
+  }
+  // The sizes the plans of generation 0 are made for.
+  void check()
+  const timer = intervalMs > 0 ? setInterval(check, intervalMs) : undefined
+  timer?.unref()
+  return {
+    current: () => generation,
+    check,
+    stop: () => clearInterval(timer),
+  }
+}
