@@ -11,7 +11,7 @@
 // goes through about six generations, nearly all in its first seconds; after that they are rare.
 import type pg from 'pg'
 
-/** A table counts as grown at four times its size when the generation began, and 64 KiB at least. */
+/** A table counts as grown at four times its smallest size since the generation began, and 64 KiB at least. */
 const GROWTH_FACTOR = 4
 const MIN_GROWN_BYTES = 64 * 1024
 
@@ -40,9 +40,17 @@ export function watchPlanGenerations(pool: pg.Pool, intervalMs: number): PlanGen
         where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'`,
     )
     const sizes = new Map(rows.map((r) => [r.name, Number(r.bytes)]))
-    if (baseline && !grown(sizes, baseline)) return
-    if (baseline) generation++
-    baseline = sizes
+    if (baseline && grown(sizes, baseline)) {
+      generation++
+      baseline = sizes
+      return
+    }
+    // A table that shrank (truncated, or vacuumed) has its plans made again at its smaller size
+    // (PostgreSQL plans again after such a change), so its growth counts from there.
+    const before = baseline
+    baseline = new Map(
+      [...sizes].map(([table, bytes]) => [table, Math.min(bytes, before?.get(table) ?? bytes)]),
+    )
   }
 
   const check = () => {
