@@ -79,6 +79,31 @@ describe.runIf(dialects.includes('postgres'))('the userName lookup on PostgreSQL
     return (explained.rows as Record<string, string>[]).map((r) => Object.values(r)[0]).join('\n')
   }
 
+  /** The store's own `userName eq` lookup of a user that does not exist. */
+  const lookupOn = (on: Store) =>
+    listUsers(
+      on,
+      platformId,
+      { key: { column: 'email_key', value: 'nobody@contoso.test' }, offset: 0, limit: 2 },
+      { withGroups: true },
+    )
+
+  /** The names under which this connection has prepared `query`. */
+  async function preparedNames(db: Kysely<Database>, query: CompiledQuery): Promise<string[]> {
+    const { rows } = await sql<{ name: string }>`
+      select name from pg_prepared_statements where statement = ${query.sql} order by name`.execute(db)
+    return rows.map((r) => r.name)
+  }
+
+  /** A store on one connection that lives for the whole test, comparing table sizes only when asked. */
+  async function oneConnectionStore() {
+    const own = createStore({ url: store.url, poolSize: 1, connectionLifetimeSeconds: 3600, planCheckMs: 0 })
+    const plans = own.plans
+    if (!plans) throw new Error('a PostgreSQL store watches its plans')
+    await plans.check()
+    return { own, plans }
+  }
+
   it('the hazard: a plan made while the table was empty is kept at 100,000 users', async () => {
     const query = await lookupQuery('Nobody@Contoso.test')
     const kept = await store.db.connection().execute(async (db) => {
@@ -97,28 +122,19 @@ describe.runIf(dialects.includes('postgres'))('the userName lookup on PostgreSQL
   }, 60_000)
 
   it('the store plans its lookup again once the table has grown, on the same connection', async () => {
-    // One connection that lives for the whole test; table sizes compared only when asked.
-    const own = createStore({ url: store.url, poolSize: 1, connectionLifetimeSeconds: 3600, planCheckMs: 0 })
+    const { own, plans } = await oneConnectionStore()
     try {
       const pid = async () =>
         (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(own.db)).rows[0]?.pid
-      await own.plans?.check()
       const query = await lookupQuery('Nobody@Contoso.test')
-      const lookup = () =>
-        listUsers(
-          own,
-          platformId,
-          { key: { column: 'email_key', value: 'nobody@contoso.test' }, offset: 0, limit: 2 },
-          { withGroups: true },
-        )
       // Six runs on the empty table: PostgreSQL has made and kept its generic plan.
-      for (let i = 0; i < 6; i++) await lookup()
+      for (let i = 0; i < 6; i++) await lookupOn(own)
       const first = await pid()
       expect(await keptPlan(own.db, query)).toMatch(/users_created/)
 
       await addUsers(100_000).execute(own.db)
-      await own.plans?.check()
-      for (let i = 0; i < 6; i++) await lookup()
+      await plans.check()
+      for (let i = 0; i < 6; i++) await lookupOn(own)
 
       expect(await pid()).toBe(first)
       const plan = await keptPlan(own.db, query)
@@ -130,34 +146,16 @@ describe.runIf(dialects.includes('postgres'))('the userName lookup on PostgreSQL
   }, 60_000)
 
   it('a table that has not grown fourfold keeps its plans', async () => {
-    const own = createStore({ url: store.url, poolSize: 1, connectionLifetimeSeconds: 3600, planCheckMs: 0 })
+    const { own, plans } = await oneConnectionStore()
     try {
-      await own.plans?.check()
       const query = await lookupQuery('Nobody@Contoso.test')
-      const lookup = () =>
-        listUsers(
-          own,
-          platformId,
-          { key: { column: 'email_key', value: 'nobody@contoso.test' }, offset: 0, limit: 2 },
-          { withGroups: true },
-        )
-      await lookup()
-      const before = await own.db.connection().execute(async (db) => {
-        const { rows } = await sql<{
-          name: string
-        }>`select name from pg_prepared_statements where statement = ${query.sql}`.execute(db)
-        return rows.map((r) => r.name)
-      })
+      await lookupOn(own)
+      const before = await own.db.connection().execute((db) => preparedNames(db, query))
+      expect(before).toHaveLength(1)
       await addUsers(1_000, 100_001).execute(own.db)
-      await own.plans?.check()
-      await lookup()
-      const after = await own.db.connection().execute(async (db) => {
-        const { rows } = await sql<{
-          name: string
-        }>`select name from pg_prepared_statements where statement = ${query.sql}`.execute(db)
-        return rows.map((r) => r.name)
-      })
-      expect(after).toEqual(before)
+      await plans.check()
+      await lookupOn(own)
+      expect(await own.db.connection().execute((db) => preparedNames(db, query))).toEqual(before)
     } finally {
       await own.close()
     }
