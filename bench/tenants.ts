@@ -8,7 +8,7 @@
 // big platform is loaded while the small ones are measured again, and every statement the server ran
 // is explained (each must reach its rows through an index that starts with the platform).
 //   npx tsx bench/tenants.ts [--dialect=sqlite,postgres] [--platforms=10000] [--big=100000]
-//                            [--runs=3] [--run-seconds=3] [--concurrency=16]
+//                            [--runs=5] [--run-seconds=3] [--concurrency=16]
 import { randomUUID } from 'node:crypto'
 import Database from 'better-sqlite3'
 import pg from 'pg'
@@ -37,7 +37,7 @@ const PLATFORMS = numberArg('platforms', 10_000)
 const BIG = numberArg('big', 100_000)
 const USERS_PER = 100
 const GROUPS_PER = 10
-const RUNS = numberArg('runs', 3)
+const RUNS = numberArg('runs', 5)
 const RUN_MS = numberArg('run-seconds', 3) * 1000
 const CONCURRENCY = numberArg('concurrency', 16)
 const SEED_BATCH = 100
@@ -137,37 +137,50 @@ const EXPECT: Record<Kind, number> = {
   'PATCH user': 200,
 }
 
-async function measure(server: BenchServer, tenants: readonly Tenant[], label: string) {
-  const specs = requests(tenants)
-  const out = new Map<Kind, MeasuredRun[]>()
-  for (const kind of Object.keys(specs) as Kind[]) {
-    // warm-up, then runs
-    await runLoad({
-      port: server.port,
+/** One server with its platforms, as measure() drives it. */
+interface Side {
+  readonly server: BenchServer
+  readonly tenants: readonly Tenant[]
+  readonly label: string
+}
+
+/** `RUNS` runs of `kind` on each side, in turn, after a warm-up on each. */
+async function runsOf(kind: Kind, sides: readonly Side[]): Promise<MeasuredRun[][]> {
+  const specs = sides.map((side) => requests(side.tenants))
+  const load = (i: number, durationMs: number) =>
+    runLoad({
+      port: sides[i]!.server.port,
       concurrency: CONCURRENCY,
-      durationMs: 1000,
-      request: specs[kind],
+      durationMs,
+      request: specs[i]![kind],
       expect: EXPECT[kind],
     })
-    const runs: MeasuredRun[] = []
-    for (let r = 0; r < RUNS; r++) {
-      runs.push(
-        await measured(server, () =>
-          runLoad({
-            port: server.port,
-            concurrency: CONCURRENCY,
-            durationMs: RUN_MS,
-            request: specs[kind],
-            expect: EXPECT[kind],
-          }),
-        ),
-      )
-    }
-    const cpu = median(runs.map((r) => r.cpuUsPerOk))
+  for (let i = 0; i < sides.length; i++) await load(i, 1000)
+  const runs: MeasuredRun[][] = sides.map(() => [])
+  for (let r = 0; r < RUNS; r++) {
+    // a b, b a, a b, …: a drift of the machine's speed within a round favours neither side.
+    const order = sides.map((_, i) => i)
+    if (r % 2 === 1) order.reverse()
+    for (const i of order) runs[i]!.push(await measured(sides[i]!.server, () => load(i, RUN_MS)))
+  }
+  for (let i = 0; i < sides.length; i++) {
+    const cpu = median(runs[i]!.map((run) => run.cpuUsPerOk))
     log(
-      `${label}: ${kind}: ${fmt(median(runs.map((r) => r.okPerSecond)), 0)}/s, ${fmt(cpu, 0)} µs CPU, failures ${runs.reduce((a, r) => a + r.failed, 0)}`,
+      `${sides[i]!.label}: ${kind}: ${fmt(median(runs[i]!.map((run) => run.okPerSecond)), 0)}/s, ${fmt(cpu, 0)} µs CPU, failures ${runs[i]!.reduce((sum, run) => sum + run.failed, 0)}`,
     )
-    out.set(kind, runs)
+  }
+  return runs
+}
+
+/**
+ * Every kind of request on every side, the sides' runs interleaved so that the machine's drift
+ * (its speed moves by tens of percent within an hour) falls on both alike.
+ */
+async function measure(sides: readonly Side[]): Promise<Map<Kind, MeasuredRun[]>[]> {
+  const out = sides.map(() => new Map<Kind, MeasuredRun[]>())
+  for (const kind of Object.keys(EXPECT) as Kind[]) {
+    const runs = await runsOf(kind, sides)
+    for (let i = 0; i < sides.length; i++) out[i]!.set(kind, runs[i]!)
   }
   return out
 }
@@ -240,58 +253,67 @@ async function explainAll(database: BenchDatabase, server: BenchServer) {
   return plans
 }
 
+/** Medians and tails of one side's runs per kind, as the report shows them. */
+function summary(figures: Map<Kind, MeasuredRun[]>) {
+  return Object.fromEntries(
+    [...figures].map(([kind, runs]) => {
+      const latencies = runs.flatMap((r) => r.latencies)
+      return [
+        kind,
+        {
+          perSecond: median(runs.map((r) => r.okPerSecond)),
+          cpuUs: median(runs.map((r) => r.cpuUsPerOk)),
+          p50: percentile(latencies, 50),
+          p99: percentile(latencies, 99),
+          failures: runs.reduce((a, r) => a + r.failed, 0),
+          cpuUsRuns: runs.map((r) => r.cpuUsPerOk),
+        },
+      ]
+    }),
+  )
+}
+
 async function runDialect(dialect: Dialect) {
   const results: Record<string, unknown> = { dialect }
-  for (const [label, count, big] of [
-    ['10 platforms', 10, 0],
-    [`${PLATFORMS} platforms + 1 of ${BIG} users`, PLATFORMS, BIG],
-  ] as const) {
-    const database = await createBenchDatabase(dialect)
-    let server: BenchServer | undefined
-    try {
+  const opened: { database: BenchDatabase; server?: BenchServer }[] = []
+  try {
+    // Both databases seeded and served at once, so that their runs can alternate.
+    const sides: (Side & { big?: Tenant; memory: Awaited<ReturnType<typeof touchAllKeys>> })[] = []
+    for (const [label, count, big] of [
+      ['10 platforms', 10, 0],
+      [`${PLATFORMS} platforms + 1 of ${BIG} users`, PLATFORMS, BIG],
+    ] as const) {
+      const database = await createBenchDatabase(dialect)
+      const side: (typeof opened)[number] = { database }
+      opened.push(side)
       log(`${dialect}: seeding ${label}`)
       const started = now()
       const store = await openBenchStore(database)
       const { tenants, big: bigTenant } = await seed(store, count, big)
       await store.close()
       log(`${dialect}: seeded ${label} in ${fmt((now() - started) / 1000)} s`)
-      server = await startServer('muster', {
+      side.server = await startServer('muster', {
         DATABASE_URL: database.url,
         ...NO_RATE_LIMIT,
         BENCH_TRACE_SQL: '1',
       })
       // Every platform's key once (memory as keys accumulate), so that what follows is measured warm,
       // as an IdP that calls its platform again and again sees it.
-      const memory = await touchAllKeys(server, tenants, PLATFORMS)
+      const memory = await touchAllKeys(side.server, tenants, PLATFORMS)
       log(
         `${dialect} ${label}: memory ${memory.map((p) => `${p.keys}:${fmt(p.heapMb)}/${fmt(p.rssMb, 0)}`).join(' ')}`,
       )
-      const figures = await measure(server, tenants, `${dialect} ${label}`)
-      const entry: Record<string, unknown> = {
-        requests: Object.fromEntries(
-          [...figures].map(([kind, runs]) => [
-            kind,
-            {
-              perSecond: median(runs.map((r) => r.okPerSecond)),
-              cpuUs: median(runs.map((r) => r.cpuUsPerOk)),
-              p50: percentile(
-                runs.flatMap((r) => r.latencies),
-                50,
-              ),
-              p99: percentile(
-                runs.flatMap((r) => r.latencies),
-                99,
-              ),
-              failures: runs.reduce((a, r) => a + r.failed, 0),
-            },
-          ]),
-        ),
-      }
-      entry.memory = memory
+      sides.push({ server: side.server, tenants, label: `${dialect} ${label}`, big: bigTenant, memory })
+    }
+    const figures = await measure(sides)
+    for (let i = 0; i < sides.length; i++) {
+      const side = sides[i]!
+      const entry: Record<string, unknown> = { requests: summary(figures[i]!), memory: side.memory }
+      const bigTenant = side.big
       if (bigTenant) {
         // The big platform under load (its own key) while the small ones are measured again.
         const bigLoad = runLoad({
-          port: server.port,
+          port: side.server.port,
           concurrency: 4,
           durationMs: RUNS * RUN_MS * 4 + 8000,
           request: () => ({
@@ -301,28 +323,16 @@ async function runDialect(dialect: Dialect) {
           }),
           expect: 200,
         })
-        const busy = await measure(server, tenants, `${dialect} ${label} with the big platform busy`)
+        const [busy] = await measure([{ ...side, label: `${side.label} with the big platform busy` }])
         const bigResult = await bigLoad
-        entry.withBigBusy = Object.fromEntries(
-          [...busy].map(([kind, runs]) => [
-            kind,
-            {
-              p50: percentile(
-                runs.flatMap((r) => r.latencies),
-                50,
-              ),
-              p99: percentile(
-                runs.flatMap((r) => r.latencies),
-                99,
-              ),
-            },
-          ]),
-        )
+        entry.withBigBusy = summary(busy!)
         entry.bigLoad = { perSecond: bigResult.okPerSecond, failures: bigResult.failed }
-        entry.plans = await explainAll(database, server)
+        entry.plans = await explainAll(opened[i]!.database, side.server)
       }
-      results[label] = entry
-    } finally {
+      results[side.label.slice(dialect.length + 1)] = entry
+    }
+  } finally {
+    for (const { server, database } of opened) {
       await server?.stop()
       await database.drop()
     }
@@ -331,7 +341,10 @@ async function runDialect(dialect: Dialect) {
 }
 
 type Entry = {
-  requests: Record<string, { perSecond: number; cpuUs: number; p50: number; p99: number; failures: number }>
+  requests: Record<
+    string,
+    { perSecond: number; cpuUs: number; p50: number; p99: number; failures: number; cpuUsRuns: number[] }
+  >
   memory: { requests: number; keys: number; heapMb: number; rssMb: number }[]
   withBigBusy?: Record<string, { p50: number; p99: number }>
   bigLoad?: { perSecond: number; failures: number }
@@ -346,15 +359,17 @@ function report(results: Record<string, unknown>[]) {
     lines.push(`### ${result.dialect}`, '')
     lines.push(
       // With the big platform busy the server's CPU is shared with its load: latency tells there.
-      '| request (random small platform) | 10 platforms: req/s, CPU µs, p50 ms | 10,000 + big: req/s, CPU µs, p50 ms | CPU ratio (±10%) | with the big platform busy: p50 / p99 ms | failures |',
+      '| request (random small platform) | 10 platforms: req/s, CPU µs, p50 ms | 10,000 + big: req/s, CPU µs, p50 ms | CPU ratio (±10%): median of the pairs (range) | with the big platform busy: p50 / p99 ms | failures |',
     )
     lines.push('|---|---|---|---|---|---|')
     for (const kind of Object.keys(small.requests)) {
       const a = small.requests[kind]!
       const b = large.requests[kind]!
       const busy = large.withBigBusy?.[kind]
+      // Run r on the large database ran next to run r on the small one.
+      const ratios = b.cpuUsRuns.map((cpu, r) => cpu / (a.cpuUsRuns[r] ?? Number.NaN))
       lines.push(
-        `| ${kind} | ${fmt(a.perSecond, 0)}, ${fmt(a.cpuUs, 0)}, ${fmt(a.p50)} | ${fmt(b.perSecond, 0)}, ${fmt(b.cpuUs, 0)}, ${fmt(b.p50)} | ${fmt(b.cpuUs / a.cpuUs, 2)} | ${busy ? `${fmt(busy.p50)} / ${fmt(busy.p99)}` : ''} | ${a.failures + b.failures} |`,
+        `| ${kind} | ${fmt(a.perSecond, 0)}, ${fmt(a.cpuUs, 0)}, ${fmt(a.p50)} | ${fmt(b.perSecond, 0)}, ${fmt(b.cpuUs, 0)}, ${fmt(b.p50)} | ${fmt(median(ratios), 2)} (${fmt(Math.min(...ratios), 2)} to ${fmt(Math.max(...ratios), 2)}) | ${busy ? `${fmt(busy.p50)} / ${fmt(busy.p99)}` : ''} | ${a.failures + b.failures} |`,
       )
     }
     lines.push(
