@@ -7,8 +7,9 @@
 //
 // So the store watches how large its tables are, and when one has grown fourfold since the plans
 // were made, it starts a new plan generation: statements are prepared again under new names, and
-// their plans are made for the tables as they are now. A 100,000-user sync into an empty database
-// goes through about six generations, nearly all in its first seconds; after that they are rare.
+// their plans are made for the tables as they are now. Steps are fourfold, so they thin out fast: in
+// a 100,000-user sync into an empty database the users table alone (about 130 MB) passes six of
+// them, the first within a second and the last about halfway through; after that they are rare.
 import type pg from 'pg'
 
 /** A table counts as grown at four times its smallest size since the generation began, and 64 KiB at least. */
