@@ -46,16 +46,20 @@ describe.runIf(dialects.includes('postgres'))('the userName lookup on PostgreSQL
   const argsOf = (query: CompiledQuery) =>
     query.parameters.map((p) => (typeof p === 'number' ? String(p) : `'${String(p)}'`)).join(', ')
 
-  /** Prepares `query` on one connection, runs it as a server would, and returns its generic plan. */
-  async function genericPlan(db: Kysely<Database>, query: CompiledQuery): Promise<string> {
-    const args = argsOf(query)
-    await sql.raw(`prepare lookup as ${query.sql}`).execute(db)
-    // PostgreSQL makes the generic plan after five runs and keeps it for the statement's life.
-    for (let i = 0; i < 6; i++) await sql.raw(`execute lookup(${args})`).execute(db)
+  /** The generic plan of the prepared statement `name`, run with `query`'s values. */
+  async function explainGeneric(db: Kysely<Database>, name: string, query: CompiledQuery): Promise<string> {
     await sql`set plan_cache_mode = force_generic_plan`.execute(db)
-    const explained = await sql.raw(`explain execute lookup(${args})`).execute(db)
+    const explained = await sql.raw(`explain execute ${name}(${argsOf(query)})`).execute(db)
     await sql`reset plan_cache_mode`.execute(db)
     return (explained.rows as Record<string, string>[]).map((r) => Object.values(r)[0]).join('\n')
+  }
+
+  /** Prepares `query` on one connection, runs it as a server would, and returns its generic plan. */
+  async function genericPlan(db: Kysely<Database>, query: CompiledQuery): Promise<string> {
+    await sql.raw(`prepare lookup as ${query.sql}`).execute(db)
+    // PostgreSQL makes the generic plan after five runs and keeps it for the statement's life.
+    for (let i = 0; i < 6; i++) await sql.raw(`execute lookup(${argsOf(query)})`).execute(db)
+    return explainGeneric(db, 'lookup', query)
   }
 
   const addUsers = (count: number, from = 1) => sql`
@@ -67,16 +71,9 @@ describe.runIf(dialects.includes('postgres'))('the userName lookup on PostgreSQL
 
   /** The generic plan of the named statement this connection last prepared for `query`. */
   async function keptPlan(db: Kysely<Database>, query: CompiledQuery): Promise<string> {
-    const { rows } = await sql<{ name: string }>`
-      select name from pg_prepared_statements where statement = ${query.sql} order by prepare_time desc limit 1`.execute(
-      db,
-    )
-    const name = rows[0]?.name
+    const name = (await preparedNames(db, query)).at(-1)
     if (!name) throw new Error('the lookup was not prepared on this connection')
-    await sql`set plan_cache_mode = force_generic_plan`.execute(db)
-    const explained = await sql.raw(`explain execute ${name}(${argsOf(query)})`).execute(db)
-    await sql`reset plan_cache_mode`.execute(db)
-    return (explained.rows as Record<string, string>[]).map((r) => Object.values(r)[0]).join('\n')
+    return explainGeneric(db, name, query)
   }
 
   /** The store's own `userName eq` lookup of a user that does not exist. */
@@ -88,10 +85,12 @@ describe.runIf(dialects.includes('postgres'))('the userName lookup on PostgreSQL
       { withGroups: true },
     )
 
-  /** The names under which this connection has prepared `query`. */
+  /** The names under which this connection has prepared `query`, oldest first. */
   async function preparedNames(db: Kysely<Database>, query: CompiledQuery): Promise<string[]> {
     const { rows } = await sql<{ name: string }>`
-      select name from pg_prepared_statements where statement = ${query.sql} order by name`.execute(db)
+      select name from pg_prepared_statements where statement = ${query.sql} order by prepare_time`.execute(
+      db,
+    )
     return rows.map((r) => r.name)
   }
 
@@ -110,11 +109,9 @@ describe.runIf(dialects.includes('postgres'))('the userName lookup on PostgreSQL
       await genericPlan(db, query)
       // 100,000 users arrive on the same connection, and no ANALYZE.
       await addUsers(100_000).execute(db)
-      await sql`set plan_cache_mode = force_generic_plan`.execute(db)
-      const explained = await sql.raw(`explain execute lookup(${argsOf(query)})`).execute(db)
-      await sql`reset plan_cache_mode`.execute(db)
+      const plan = await explainGeneric(db, 'lookup', query)
       await sql`deallocate lookup`.execute(db)
-      return (explained.rows as Record<string, string>[]).map((r) => Object.values(r)[0]).join('\n')
+      return plan
     })
     // PostgreSQL's behaviour, which the store must work around: this assertion does not test Muster.
     expect(kept).toMatch(/Index Scan using users_created/)
