@@ -278,7 +278,11 @@ async function runDialect(dialect: Dialect) {
   const opened: { database: BenchDatabase; server?: BenchServer }[] = []
   try {
     // Both databases seeded and served at once, so that their runs can alternate.
-    const sides: (Side & { big?: Tenant; memory: Awaited<ReturnType<typeof touchAllKeys>> })[] = []
+    const sides: (Side & {
+      database: BenchDatabase
+      big?: Tenant
+      memory: Awaited<ReturnType<typeof touchAllKeys>>
+    })[] = []
     for (const [label, count, big] of [
       ['10 platforms', 10, 0],
       [`${PLATFORMS} platforms + 1 of ${BIG} users`, PLATFORMS, BIG],
@@ -303,7 +307,14 @@ async function runDialect(dialect: Dialect) {
       log(
         `${dialect} ${label}: memory ${memory.map((p) => `${p.keys}:${fmt(p.heapMb)}/${fmt(p.rssMb, 0)}`).join(' ')}`,
       )
-      sides.push({ server: side.server, tenants, label: `${dialect} ${label}`, big: bigTenant, memory })
+      sides.push({
+        server: side.server,
+        database,
+        tenants,
+        label: `${dialect} ${label}`,
+        big: bigTenant,
+        memory,
+      })
     }
     const figures = await measure(sides)
     for (let i = 0; i < sides.length; i++) {
@@ -327,7 +338,7 @@ async function runDialect(dialect: Dialect) {
         const bigResult = await bigLoad
         entry.withBigBusy = summary(busy!)
         entry.bigLoad = { perSecond: bigResult.okPerSecond, failures: bigResult.failed }
-        entry.plans = await explainAll(opened[i]!.database, side.server)
+        entry.plans = await explainAll(side.database, side.server)
       }
       results[side.label.slice(dialect.length + 1)] = entry
     }
