@@ -26,9 +26,16 @@ describe('loadConfig', () => {
     ['PORT', '70000', /PORT="70000"/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud": must be one of fatal, error/],
     ['PUBLIC_URL', 'not a url', /PUBLIC_URL/],
+    ['SQLITE_MMAP_SIZE', '-1', /SQLITE_MMAP_SIZE="-1"/],
+    ['SQLITE_MMAP_SIZE', '1GB', /SQLITE_MMAP_SIZE="1GB"/],
   ])('%s=%s stops with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(message)
+  })
+
+  it('reads SQLITE_MMAP_SIZE in bytes, 0 (no mapping) by default', () => {
+    expect(loadConfig({}).SQLITE_MMAP_SIZE).toBe(0)
+    expect(loadConfig({ SQLITE_MMAP_SIZE: '4294967296' }).SQLITE_MMAP_SIZE).toBe(4294967296)
   })
 
   it('drops a trailing slash from PUBLIC_URL', () => {

@@ -31,6 +31,11 @@ const schema = z.object({
   SCIM_MAX_FILTER_DEPTH: int(1, 1000).default(16),
   DATABASE_POOL_SIZE: int(1, 1000).default(10),
   /**
+   * SQLite: bytes of the database file read through memory-mapped I/O (`PRAGMA mmap_size`); 0 reads
+   * every page with a system call into SQLite's own page cache.
+   */
+  SQLITE_MMAP_SIZE: int(0, 2 ** 40).default(0),
+  /**
    * Average SCIM requests per second per API key; 0 turns the limit off. With RATE_LIMIT_BURST it makes
    * a fixed window of RATE_LIMIT_BURST requests per RATE_LIMIT_BURST / RATE_LIMIT_PER_SECOND seconds.
    */

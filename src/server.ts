@@ -10,7 +10,11 @@ import { createSetupToken } from './store/setup-tokens.js'
 
 /** Opens and migrates the database; fails with a clear message when it cannot be reached. */
 export async function openStore(config: Config): Promise<Store> {
-  const store = createStore({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
+  const store = createStore({
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    sqliteMmapBytes: config.SQLITE_MMAP_SIZE,
+  })
   try {
     await ping(store)
     await migrate(store.db)

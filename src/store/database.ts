@@ -55,6 +55,13 @@ export interface DbOptions {
   readonly poolSize?: number
   /** PostgreSQL: connections are replaced after this long (see openPostgres). */
   readonly connectionLifetimeSeconds?: number
+  /**
+   * SQLite: bytes of the file mapped into memory (`PRAGMA mmap_size`), on every connection that runs
+   * queries. Reads of mapped pages skip the system call and the copy into SQLite's page cache, which
+   * is what a request pays once the file is far larger than that cache (many platforms); the mapped
+   * pages then count in the process's RSS. 0 (the default): no mapping.
+   */
+  readonly sqliteMmapBytes?: number
   /** PostgreSQL: how often table sizes are compared for a new plan generation (plan-generations.ts); 0: never. */
   readonly planCheckMs?: number
   /**
@@ -75,10 +82,13 @@ export function createStore({
   readOnly = false,
   connectionLifetimeSeconds = 60,
   planCheckMs = 2_000,
+  sqliteMmapBytes = 0,
 }: DbOptions): Store {
   const dialect = dialectOfUrl(url)
   if (dialect === 'sqlite') {
-    const { db, read, checkpointer, keys } = readOnly ? openSqliteReader(url) : openSqlite(url)
+    const { db, read, checkpointer, keys } = readOnly
+      ? openSqliteReader(url, sqliteMmapBytes)
+      : openSqlite(url, sqliteMmapBytes)
     return {
       db,
       dialect,
@@ -113,7 +123,10 @@ export function createStore({
  * SQLite: `file:path`, `file::memory:`, `:memory:` or a plain path. WAL lets readers run beside the
  * writer; foreign keys are off by default in SQLite and must be switched on per connection.
  */
-function openSqlite(url: string): Pick<Store, 'db' | 'read' | 'keys'> & { checkpointer?: Checkpointer } {
+function openSqlite(
+  url: string,
+  mmapBytes: number,
+): Pick<Store, 'db' | 'read' | 'keys'> & { checkpointer?: Checkpointer } {
   const path = url.replace(/^file:/i, '')
   const memory = path === ':memory:' || path === ''
   let database: SqliteDatabase.Database
@@ -124,6 +137,7 @@ function openSqlite(url: string): Pick<Store, 'db' | 'read' | 'keys'> & { checkp
     database.pragma('synchronous = NORMAL')
     database.pragma('foreign_keys = ON')
     database.pragma('busy_timeout = 5000')
+    if (!memory) mapFile(database, mmapBytes)
     // Gather planner statistics where they are missing or stale, bounded in cost, as SQLite advises
     // for long-lived connections (https://www.sqlite.org/pragma.html#pragma_optimize): without them
     // the planner ignores covering indexes such as users_member_view.
@@ -145,7 +159,7 @@ function openSqlite(url: string): Pick<Store, 'db' | 'read' | 'keys'> & { checkp
   const cached = withStatementCache(database)
   const keys = sqliteKeyCache(database)
   // An in-memory database exists only on its own connection: its reads go through Kysely's.
-  const reader = memory ? undefined : openReader(path)
+  const reader = memory ? undefined : openReader(path, mmapBytes)
   const checkpointer = memory ? undefined : startCheckpointer(database, path)
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({
@@ -182,11 +196,12 @@ function openSqlite(url: string): Pick<Store, 'db' | 'read' | 'keys'> & { checkp
 /** A query-only SQLite store on one connection (see DbOptions.readOnly). */
 function openSqliteReader(
   url: string,
+  mmapBytes: number,
 ): Pick<Store, 'db' | 'read' | 'keys'> & { checkpointer?: Checkpointer } {
   const path = url.replace(/^file:/i, '')
   let reader: SqliteDatabase.Database
   try {
-    reader = openReader(path)
+    reader = openReader(path, mmapBytes)
   } catch (error) {
     throw new DatabaseOpenError(`Cannot open SQLite database at ${path}: ${(error as Error).message}`)
   }
@@ -203,12 +218,18 @@ function openSqliteReader(
  * The query-only connection. Every connection that runs queries registers muster_fold (store/fold.ts);
  * the checkpoint worker's connection (sqlite-checkpoint.ts) runs only wal_checkpoint and needs none.
  */
-function openReader(path: string): SqliteDatabase.Database {
+function openReader(path: string, mmapBytes: number): SqliteDatabase.Database {
   const reader = new SqliteDatabase(path)
   reader.pragma('query_only = ON')
   reader.pragma('busy_timeout = 5000')
+  mapFile(reader, mmapBytes)
   registerFold(reader)
   return reader
+}
+
+/** See DbOptions.sqliteMmapBytes. SQLite caps the value at its compile-time maximum. */
+function mapFile(connection: SqliteDatabase.Database, bytes: number): void {
+  if (bytes > 0) connection.pragma(`mmap_size = ${Math.floor(bytes)}`)
 }
 
 async function executeRead<R>(db: Kysely<Database>, query: CompiledQuery<R>): Promise<R[]> {
