@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
+import { storeOptions } from '../src/server.js'
 import { createStore } from '../src/store/database.js'
 import { installSqlTrace, sqlCounts, sqlSamples } from './lib/trace-sql.js'
 
@@ -18,7 +19,7 @@ async function start(): Promise<{ app: FastifyInstance; close: () => Promise<voi
     return { app, close: () => app.close() }
   }
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' })
-  const store = createStore({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
+  const store = createStore(storeOptions(config))
   const app = await buildApp({ config, store, webRoot: null })
   return {
     app,

@@ -3,18 +3,23 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { SCIM_BASE } from './http/scim/request.js'
-import { createStore, ping, type Store } from './store/database.js'
+import { createStore, type DbOptions, ping, type Store } from './store/database.js'
 import { migrate } from './store/migrations/index.js'
 import { countPlatforms, createPlatform } from './store/platforms.js'
 import { createSetupToken } from './store/setup-tokens.js'
 
-/** Opens and migrates the database; fails with a clear message when it cannot be reached. */
-export async function openStore(config: Config): Promise<Store> {
-  const store = createStore({
+/** The store's options from the configuration (also the benchmarks' server's). */
+export function storeOptions(config: Config): DbOptions {
+  return {
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
     sqliteMmapBytes: config.SQLITE_MMAP_SIZE,
-  })
+  }
+}
+
+/** Opens and migrates the database; fails with a clear message when it cannot be reached. */
+export async function openStore(config: Config): Promise<Store> {
+  const store = createStore(storeOptions(config))
   try {
     await ping(store)
     await migrate(store.db)
