@@ -125,6 +125,21 @@ export const projectColumns = deriver<
   'display_name' | 'display_key' | 'external_id' | 'project_role'
 >(GROUP_COLUMNS)
 
+/**
+ * The derived columns whose values differ from the row's: what an UPDATE sets. SQLite rewrites the
+ * entry of every index that has a column in the SET list, even when the value is the same, so setting
+ * all of them cost a user PATCH of `title` three more index writes (about 5 WAL pages against 2).
+ */
+export function changedColumns<T extends object>(
+  row: Partial<Record<keyof T, unknown>>,
+  derived: T,
+): Partial<T> {
+  const out: Partial<T> = {}
+  for (const key of Object.keys(derived) as (keyof T)[])
+    if (row[key] !== derived[key]) out[key] = derived[key]
+  return out
+}
+
 const byAttribute = (defs: readonly ColumnDef<unknown>[]) =>
   new Map(defs.filter((d) => d.attribute !== undefined).map((d) => [d.attribute as string, d]))
 const ATTRIBUTE_COLUMNS = {

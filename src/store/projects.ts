@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { ScimResource } from '../scim/schemas/types.js'
-import { projectColumns } from './columns.js'
+import { changedColumns, projectColumns } from './columns.js'
 import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
 import { fromJson, toJson } from './json.js'
@@ -94,9 +94,10 @@ export async function updateProject(
   resource: ScimResource,
 ): Promise<ProjectRow> {
   const stored = storedResource(resource)
+  const columns = projectColumns(stored)
   const next: ProjectRow = {
     ...row,
-    ...projectColumns(stored),
+    ...columns,
     resource: stored,
     version: row.version + 1,
     updated_at: laterThan(row.updated_at),
@@ -104,7 +105,7 @@ export async function updateProject(
   await db
     .updateTable('projects')
     .set({
-      ...projectColumns(stored),
+      ...changedColumns(row, columns),
       resource: toJson(stored),
       version: next.version,
       updated_at: next.updated_at,

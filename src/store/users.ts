@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import type { ScimResource } from '../scim/schemas/types.js'
-import { emailKey, userColumns } from './columns.js'
+import { changedColumns, emailKey, userColumns } from './columns.js'
 import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
 import { fromJson, toJson } from './json.js'
@@ -92,9 +92,10 @@ export async function updateUser(
   by?: string,
 ): Promise<UserRow> {
   const stored = storedUserResource(resource)
+  const columns = userColumns(stored)
   const next: UserRow = {
     ...row,
-    ...userColumns(stored),
+    ...columns,
     resource: stored,
     version: row.version + 1,
     updated_at: laterThan(row.updated_at),
@@ -102,7 +103,7 @@ export async function updateUser(
   await db
     .updateTable('users')
     .set({
-      ...userColumns(stored),
+      ...changedColumns(row, columns),
       resource: toJson(stored),
       version: next.version,
       updated_at: next.updated_at,
