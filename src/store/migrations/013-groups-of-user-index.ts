@@ -9,8 +9,9 @@ import type { Kysely } from 'kysely'
  * page read costs a system call; on SQLite this took the groups query from about 31 to 21 µs at
  * 10,000 platforms (bench/REPORT.md, Many tenants). PostgreSQL can answer it by index-only scans.
  */
+// Repeatable after a failure half-way (Kysely runs SQLite's migrations outside a transaction).
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('project_members_user').execute()
+  await db.schema.dropIndex('project_members_user').ifExists().execute()
   await db.schema
     .createIndex('project_members_user')
     .on('project_members')
@@ -18,6 +19,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   await db.schema
     .createIndex('projects_group_view')
+    .ifNotExists()
     .on('projects')
     .columns(['id', 'display_key', 'display_name'])
     .execute()
