@@ -2,8 +2,8 @@
 // private half sealed with the secret box, and publishes the public halves as a JWKS. Rotation never
 // breaks a receiver: a new key is published for a while before it signs, and an old one stays
 // published until no unacknowledged SET was signed with it.
-import { randomBytes } from 'node:crypto'
-import { CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import { createPrivateKey, type JsonWebKey, randomBytes, sign } from 'node:crypto'
+import { exportJWK, generateKeyPair, type JWK } from 'jose'
 import type { Kysely } from 'kysely'
 import type { SecretBox } from '../crypto/secret-box.js'
 import { kidInUse } from '../store/event-outbox.js'
@@ -23,6 +23,25 @@ export interface KeyOptions {
   readonly activationSeconds: number
   /** How long a retired key stays published after its last use (JWKS caches). */
   readonly graceSeconds: number
+}
+
+/**
+ * Signs SETs as compact JWS (rfc7515#section-7.1) with node:crypto's Ed25519. jose signs only
+ * through WebCrypto, which cost three times the CPU per SET here (bench/REPORT.md, Events out);
+ * Ed25519 is deterministic, so this gives the very bytes jose's CompactSign gives (keys.test.ts).
+ * Receivers, and Muster's tests, verify with jose.
+ */
+export function ed25519Signer(privateJwk: JWK, kid: string): Signer {
+  const key = createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' })
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`key ${kid} is not an Ed25519 key`)
+  const header = Buffer.from(JSON.stringify({ alg: SET_ALG, kid, typ: TYP })).toString('base64url')
+  return {
+    kid,
+    sign: async (claims) => {
+      const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
+      return `${input}.${sign(null, Buffer.from(input), key).toString('base64url')}`
+    },
+  }
 }
 
 export class KeyRing {
@@ -51,19 +70,10 @@ export class KeyRing {
       .orderBy('kid', 'desc')
       .executeTakeFirst()
     row ??= await this.create(0)
-    const key = await importJWK(
+    const signer = ed25519Signer(
       JSON.parse(this.#box.open(row.private_sealed, purpose(row.kid))) as JWK,
-      SET_ALG,
+      row.kid,
     )
-    const kid = row.kid
-    const encoder = new TextEncoder()
-    const signer: Signer = {
-      kid,
-      sign: (claims) =>
-        new CompactSign(encoder.encode(JSON.stringify(claims)))
-          .setProtectedHeader({ alg: SET_ALG, kid, typ: TYP })
-          .sign(key),
-    }
     // Re-read now and then, so a key activated by another process (or by time) takes over.
     this.#signer = { signer, until: Date.now() + 10_000 }
     return signer
