@@ -1,4 +1,4 @@
-// The push delivery worker on its own thread (EVENTS_WORKER=thread, the default): signing SETs and
+// The push delivery worker on its own thread (EVENTS_WORKER=thread): signing SETs and
 // talking HTTP to receivers costs a few hundred microseconds of CPU per SET, which on the main
 // thread would be taken from SCIM requests. This thread has its own database connection (a second
 // SQLite connection, or a small PostgreSQL pool) and reports metrics and log lines to the main thread.
