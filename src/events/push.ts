@@ -29,7 +29,7 @@ export interface Pusher {
 }
 
 export function createPusher(policy: AddressPolicy): Pusher {
-  // undici rather than node:http: a push costs the worker about half the CPU (see bench/REPORT.md).
+  // undici rather than node:http: a push costs the worker about a third less CPU (bench/REPORT.md).
   // Its connections are kept alive per origin; the guarded lookup checks each new connection's
   // addresses. One agent for http and https; its default never follows a redirect.
   const agent = new Agent({ connections: 64, connect: { lookup: guardedLookup(policy) } })
