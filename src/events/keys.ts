@@ -27,7 +27,7 @@ export interface KeyOptions {
 
 /**
  * Signs SETs as compact JWS (rfc7515#section-7.1) with node:crypto's Ed25519. jose signs only
- * through WebCrypto, which cost three times the CPU per SET here (bench/REPORT.md, Events out);
+ * through WebCrypto, which cost two to three times the CPU per SET here (bench/REPORT.md, Events out);
  * Ed25519 is deterministic, so this gives the very bytes jose's CompactSign gives (keys.test.ts).
  * Receivers, and Muster's tests, verify with jose.
  */
