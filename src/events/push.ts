@@ -22,6 +22,11 @@ const REFUSAL_CODES = new Set([
 ])
 
 const MAX_RESPONSE_BYTES = 16 * 1024
+const HEADERS = {
+  'content-type': 'application/secevent+jwt',
+  accept: 'application/json',
+  'user-agent': 'Muster-Events/1',
+}
 
 export interface Pusher {
   push(url: string, jwt: string, timeoutMs: number): Promise<PushResult>
@@ -105,11 +110,7 @@ function send(agent: Dispatcher, url: URL, jwt: string, timeoutMs: number): Prom
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'POST',
-      headers: {
-        'content-type': 'application/secevent+jwt',
-        accept: 'application/json',
-        'user-agent': 'Muster-Events/1',
-      },
+      headers: HEADERS,
       body: jwt,
     }
     try {

@@ -57,9 +57,10 @@ export interface DbOptions {
   readonly connectionLifetimeSeconds?: number
   /**
    * SQLite: bytes of the file mapped into memory (`PRAGMA mmap_size`), on the writer's and the
-   * reader's connections (not the delivery thread's, which reads only the outbox). Reads of mapped pages skip the system call and the copy into SQLite's page cache, which
-   * is what a request pays once the file is far larger than that cache (many platforms); the mapped
-   * pages then count in the process's RSS. 0 (the default): no mapping.
+   * reader's connections (not the delivery thread's, which reads only the outbox). Reads of mapped
+   * pages skip the system call and the copy into SQLite's page cache, which is what a request pays
+   * once the file is far larger than that cache (many platforms); the mapped pages then count in the
+   * process's RSS. 0 (the default): no mapping.
    */
   readonly sqliteMmapBytes?: number
   /** PostgreSQL: how often table sizes are compared for a new plan generation (plan-generations.ts); 0: never. */

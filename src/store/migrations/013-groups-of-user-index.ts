@@ -8,8 +8,8 @@ import type { Kysely } from 'kysely'
  * the rows a request needs are spread over a file far larger than SQLite's page cache, and each table
  * page read costs a system call; on SQLite this took the groups query from about 31 to 21 µs at
  * 10,000 platforms (bench/REPORT.md, Many tenants). PostgreSQL can answer it by index-only scans.
+ * Repeatable after a failure half-way (Kysely runs SQLite's migrations outside a transaction).
  */
-// Repeatable after a failure half-way (Kysely runs SQLite's migrations outside a transaction).
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('project_members_user').ifExists().execute()
   await db.schema
