@@ -1,6 +1,6 @@
 // Drain rate of event delivery: a backlog of SETs (100,000 by default) is written to the outbox of one
 // push stream, then a server starts and delivers it to a receiver process on 127.0.0.1 answering 202.
-// Signing is included: every SET is signed (Ed25519) as it is sent.
+// Signing is included: every SET is signed (ES256) as it is sent.
 //   npx tsx bench/events-drain.ts [--sets 100000] [--dialect sqlite,postgres] [--worker thread|inline]
 import { randomUUID } from 'node:crypto'
 import { toRecord } from '../src/events/record.js'

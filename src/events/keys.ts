@@ -1,4 +1,4 @@
-// The keys that sign SETs. Muster generates them (Ed25519, see README "Events out"), keeps the
+// The keys that sign SETs. Muster generates them (ES256, see README "Events out"), keeps the
 // private half sealed with the secret box, and publishes the public halves as a JWKS. Rotation never
 // breaks a receiver: a new key is published for a while before it signs, and an old one stays
 // published until no unacknowledged SET was signed with it.
@@ -9,7 +9,9 @@ import type { SecretBox } from '../crypto/secret-box.js'
 import { kidInUse } from '../store/event-outbox.js'
 import type { Database, EventKeyRow } from '../store/schema.js'
 
-export const SET_ALG = 'EdDSA'
+/** The algorithm of new keys. Keys made before (EdDSA, Ed25519) go on signing until rotated. */
+export const SET_ALG = 'ES256'
+export type SetAlg = 'ES256' | 'EdDSA'
 const TYP = 'secevent+jwt'
 const purpose = (kid: string) => `event-signing-key:${kid}`
 
@@ -25,21 +27,33 @@ export interface KeyOptions {
   readonly graceSeconds: number
 }
 
+/** What node:crypto needs to sign with each algorithm's key (rfc7518#section-3.4, rfc8037#section-3.1). */
+const ALGORITHMS: Record<SetAlg, { keyType: string; curve?: string; digest: string | null }> = {
+  // The signature is R || S, 64 bytes (rfc7518#section-3.4), not the DER that OpenSSL gives by default.
+  ES256: { keyType: 'ec', curve: 'prime256v1', digest: 'sha256' },
+  EdDSA: { keyType: 'ed25519', digest: null },
+}
+
 /**
- * Signs SETs as compact JWS (rfc7515#section-7.1) with node:crypto's Ed25519. jose signs only
- * through WebCrypto, which cost two to three times the CPU per SET here (bench/REPORT.md, Events out);
- * Ed25519 is deterministic, so this gives the very bytes jose's CompactSign gives (keys.test.ts).
- * Receivers, and Muster's tests, verify with jose.
+ * Signs SETs as compact JWS (rfc7515#section-7.1) with node:crypto (OpenSSL). jose 6 signs only
+ * through WebCrypto, at two to three times the CPU per SET here (bench/REPORT.md, Events out).
+ * Receivers, and Muster's tests, verify with jose (keys.test.ts).
  */
-export function ed25519Signer(privateJwk: JWK, kid: string): Signer {
+export function jwsSigner(privateJwk: JWK, kid: string, alg: string): Signer {
+  const algorithm = ALGORITHMS[alg as SetAlg]
+  if (!algorithm) throw new Error(`key ${kid}: unsupported algorithm ${alg}`)
   const key = createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' })
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`key ${kid} is not an Ed25519 key`)
-  const header = Buffer.from(JSON.stringify({ alg: SET_ALG, kid, typ: TYP })).toString('base64url')
+  const curve = key.asymmetricKeyDetails?.namedCurve
+  if (key.asymmetricKeyType !== algorithm.keyType || (algorithm.curve && curve !== algorithm.curve)) {
+    throw new Error(`key ${kid} is not a key for ${alg}`)
+  }
+  const header = Buffer.from(JSON.stringify({ alg, kid, typ: TYP })).toString('base64url')
+  const options = { key, dsaEncoding: 'ieee-p1363' as const }
   return {
     kid,
     sign: async (claims) => {
       const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
-      return `${input}.${sign(null, Buffer.from(input), key).toString('base64url')}`
+      return `${input}.${sign(algorithm.digest, Buffer.from(input), options).toString('base64url')}`
     },
   }
 }
@@ -70,9 +84,10 @@ export class KeyRing {
       .orderBy('kid', 'desc')
       .executeTakeFirst()
     row ??= await this.create(0)
-    const signer = ed25519Signer(
+    const signer = jwsSigner(
       JSON.parse(this.#box.open(row.private_sealed, purpose(row.kid))) as JWK,
       row.kid,
+      row.alg,
     )
     // Re-read now and then, so a key activated by another process (or by time) takes over.
     this.#signer = { signer, until: Date.now() + 10_000 }
@@ -91,7 +106,7 @@ export class KeyRing {
 
   /** A new key, published now and signing after `activationSeconds` (0: at once). */
   async create(activationSeconds = this.#options.activationSeconds): Promise<EventKeyRow> {
-    const { privateKey, publicKey } = await generateKeyPair(SET_ALG, { crv: 'Ed25519', extractable: true })
+    const { privateKey, publicKey } = await generateKeyPair(SET_ALG, { extractable: true })
     const kid = randomBytes(12).toString('base64url')
     const now = Date.now()
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SET_ALG, use: 'sig' }

@@ -1,17 +1,17 @@
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
+import { createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose'
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { loadConfig, testConfig } from '../../src/config.js'
 import { createSecretBox } from '../../src/crypto/secret-box.js'
 import { KeyRing } from '../../src/events/keys.js'
+import { addStream } from '../../src/events/streams.js'
 import { createApiKey } from '../../src/store/api-keys.js'
-import type { Store } from '../../src/store/database.js'
 import { vacuumOutboxIfDue } from '../../src/store/event-outbox.js'
 import { createPlatform } from '../../src/store/platforms.js'
 import { type AdminClient, createAccount, signedIn } from '../helpers/admin.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
-import { dialects } from '../helpers/db.js'
+import { createTestStore, dialects } from '../helpers/db.js'
 import { type Receiver, startReceiver, summary } from '../helpers/set-receiver.js'
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -89,7 +89,7 @@ describe.each(dialects)('events out on %s', (dialect) => {
     expect(res.headers['cache-control']).toBe('public, max-age=300')
     const { keys } = res.json()
     expect(keys.length).toBeGreaterThanOrEqual(1)
-    expect(keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' })
+    expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' })
     expect(keys[0]).not.toHaveProperty('d')
   })
 
@@ -131,7 +131,7 @@ describe.each(dialects)('events out on %s', (dialect) => {
         audience: stream.audience,
         typ: 'secevent+jwt',
       })
-      expect(protectedHeader.alg).toBe('EdDSA')
+      expect(protectedHeader.alg).toBe('ES256')
       expect(payload.jti).toMatch(/^[0-9a-f]{32}-\d+$/)
     }
     expect(sets[0]?.claims.sub_id).toEqual({
@@ -436,26 +436,69 @@ describe.each(dialects)('events out on %s', (dialect) => {
     expect(Number(after.n)).toBe(Number(before.n))
   })
 
-  it('EVENTS_WORKER=thread delivers from a worker thread (inline is the default)', async () => {
-    const threaded = await buildApp({
+  it('EVENTS_WORKER=thread delivers from a worker thread and records the outcomes (inline is the default)', async () => {
+    expect(loadConfig({}).EVENTS_WORKER).toBe('inline')
+    // An app of its own, so that only the thread delivers (t.app's inline worker would compete).
+    const store = await createTestStore(dialect)
+    const app = await buildApp({
       config: testConfig({
         ...ENV,
         EVENTS_WORKER: 'thread',
-        DATABASE_URL: (t.store as Store & { url: string }).url,
+        DATABASE_URL: store.url,
         PUBLIC_URL: 'https://muster.test',
       }),
-      store: t.store,
+      store,
       webRoot: null,
     })
     try {
-      expect(threaded.events.mode).toBe('thread')
-      expect(loadConfig({}).EVENTS_WORKER).toBe('inline')
-      await pushStream()
-      await t.scim('POST', '/Users', { schemas: [USER], userName: 'threaded@contoso.test' })
-      const sets = await receiver.waitFor(1)
-      expect(summary(sets[0]!)[0]).toBe('prov:create:full')
+      expect(app.events.mode).toBe('thread')
+      const platform = await createPlatform(store.db, 'Threaded')
+      const { secret } = await createApiKey(store.db, platform.id, 'test')
+      const stream = await addStream(
+        store.db,
+        { platformId: platform.id, push: receiver.url },
+        { allowLoopback: true, allowPrivate: false },
+        'https://muster.test',
+      )
+      const scim = (method: 'POST' | 'PATCH', path: string, body: object) =>
+        app.inject({
+          method,
+          url: `/api/v1/scim/v2${path}`,
+          headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/scim+json' },
+          payload: JSON.stringify(body),
+        })
+      const user = await scim('POST', '/Users', { schemas: [USER], userName: 'threaded@contoso.test' })
+      await scim('PATCH', `/Users/${user.json().id}`, {
+        schemas: [PATCH],
+        Operations: [{ op: 'replace', path: 'displayName', value: 'Threaded' }],
+      })
+      const sets = await receiver.waitFor(2)
+      expect(sets.map((s) => summary(s)[0])).toEqual(['prov:create:full', 'prov:patch:full'])
+      // The thread's writes (through the main thread on SQLite, its own pool on PostgreSQL) landed:
+      // both rows delivered, so neither is sent again.
+      const states = async () =>
+        (
+          await store.db
+            .selectFrom('event_outbox')
+            .select(['state', 'attempts', 'last_status'])
+            .where('stream_id', '=', stream.id)
+            .orderBy('id')
+            .execute()
+        ).map((r) => ({ ...r, attempts: Number(r.attempts) }))
+      const delivered = { state: 'delivered', attempts: 1, last_status: 202 }
+      for (
+        let i = 0;
+        i < 100 && JSON.stringify(await states()) !== JSON.stringify([delivered, delivered]);
+        i++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(await states()).toEqual([delivered, delivered])
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(receiver.received).toHaveLength(2)
     } finally {
-      await threaded.close()
+      await app.close()
+      await store.close()
     }
   })
 
@@ -533,6 +576,36 @@ describe.each(dialects)('events out on %s', (dialect) => {
       await pollAs(t.secret, { ack: [jti], maxEvents: 0 })
       expect(await ring.retire()).toContain(oldKid)
       expect(await kids()).not.toContain(oldKid)
+    })
+
+    it('a key made before ES256 (EdDSA) goes on signing until a rotation replaces it', async () => {
+      const box = createSecretBox(Buffer.from(ENV.ENCRYPTION_KEY, 'hex'))
+      const ring = new KeyRing(t.store.db, box, { activationSeconds: 0, graceSeconds: 0 })
+      const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true })
+      const kid = 'eddsa-from-before'
+      await t.store.db
+        .insertInto('event_keys')
+        .values({
+          kid,
+          alg: 'EdDSA',
+          public_jwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }),
+          private_sealed: box.seal(JSON.stringify(await exportJWK(privateKey)), `event-signing-key:${kid}`),
+          created_at: new Date().toISOString(),
+          activates_at: new Date().toISOString(),
+          removed_at: null,
+        })
+        .execute()
+      const claims = { iss: 'https://muster.test', jti: 'j1', events: {} }
+      const old = await (await ring.signer()).sign(claims)
+      expect(decodeProtectedHeader(old)).toMatchObject({ alg: 'EdDSA', kid })
+      await jwtVerify(old, await verifier(), { typ: 'secevent+jwt' })
+      await ring.create(0)
+      const rotated = await (await ring.signer()).sign(claims)
+      expect(decodeProtectedHeader(rotated).alg).toBe('ES256')
+      // Both published: receivers verify SETs of either key against the one JWKS.
+      const keys = await verifier()
+      await jwtVerify(old, keys, { typ: 'secevent+jwt' })
+      await jwtVerify(rotated, keys, { typ: 'secevent+jwt' })
     })
 
     it("refuses another platform's key and a missing key, and shows them nothing", async () => {
