@@ -9,7 +9,7 @@ import type { EventMetrics } from './metrics.js'
 import { createPusher } from './push.js'
 import { issuerFor, keyRingFor } from './service.js'
 import { startWorker, type WorkerLog } from './worker.js'
-import { rpcWrites } from './writes.js'
+import { rpcWrites, storeWrites } from './writes.js'
 
 export type ThreadMessage =
   | { type: 'report'; delivered: number; refused: number; retry: number; lags: number[] }
@@ -51,7 +51,8 @@ const log: WorkerLog = {
   error: (object, message) => send({ type: 'log', level: 'error', object: errorOf(object), message }),
 }
 
-// Reads only: every write goes to the main thread (writes.ts).
+// On SQLite the thread only reads and sends its writes to the main thread (writes.ts says why); on
+// PostgreSQL it writes through its own pool, sparing the main thread's event loop the round trips.
 const store = createStore({ url: config.DATABASE_URL, poolSize: 2, readOnly: true })
 const pusher = createPusher({
   allowLoopback: config.EVENTS_ALLOW_LOOPBACK,
@@ -59,7 +60,7 @@ const pusher = createPusher({
 })
 const worker = startWorker({
   store,
-  writes: rpcWrites(port),
+  writes: store.dialect === 'postgres' ? storeWrites(store) : rpcWrites(port),
   config,
   keys: keyRingFor(store, config),
   pusher,

@@ -1,7 +1,8 @@
-// The delivery worker's writes. Inline they run on the process's store; from the delivery thread
-// they are sent to the main thread and run there (rpc below), so that a process writes to SQLite
-// through one connection only: a second writing connection would make the main thread wait, blocked,
-// in SQLite's busy handler whenever the thread held the write lock. The thread only reads.
+// The delivery worker's writes. Inline, and on PostgreSQL from the delivery thread too, they run on
+// the store at hand. From the delivery thread on SQLite they are sent to the main thread and run
+// there (rpc below), so that a process writes to SQLite through one connection only: a second writing
+// connection would make the main thread wait, blocked, in SQLite's busy handler whenever the thread
+// held the write lock. There the thread only reads.
 import type { MessagePort } from 'node:worker_threads'
 import type { Store } from '../store/database.js'
 import { type Outcome, recordOutcomes } from '../store/event-outbox.js'
