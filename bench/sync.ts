@@ -384,7 +384,8 @@ function report(f: Figures): string {
       `Events: ${e.received.count} of ${e.expected} SETs received (${e.received.resources} resources, ` +
         `${e.received.outOfOrder} out of order); lag (commit → receiver) p50 ${fmt(e.received.lagP50, 0)} ms, ` +
         `p99 ${fmt(e.received.lagP99, 0)} ms, max ${fmt(e.received.lagMax, 0)} ms; ` +
-        `the last SET arrived ${fmt(e.drainMs / 1000, 1)} s after the last request.`,
+        `the last SET arrived ${fmt(e.drainMs / 1000, 1)} s after the last request; ` +
+        `the receiver used ${fmt(e.received.cpuMs / 1000, 1)} s of CPU.`,
     )
   }
   for (const failure of f.failures) lines.push(`- FAILURE: ${failure}`)

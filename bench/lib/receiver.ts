@@ -11,6 +11,8 @@ export interface ReceiverStats {
   readonly lagP50: number
   readonly lagP99: number
   readonly lagMax: number
+  /** The receiver process's CPU so far, ms (it shares the cores with the server). */
+  readonly cpuMs: number
 }
 
 export interface BenchReceiver {
