@@ -96,9 +96,9 @@ async function drain(dialect: Dialect): Promise<string> {
     const receiverBefore = (await receiver.stats()).cpuMs
     let last = 0
     const progress = setInterval(async () => {
-      const s = await receiver.stats()
-      log(`${dialect}: ${s.count}/${SETS} (${fmt((s.count - last) / 5, 0)}/s)`)
-      last = s.count
+      const count = await receiver.count()
+      log(`${dialect}: ${count}/${SETS} (${fmt((count - last) / 5, 0)}/s)`)
+      last = count
     }, 5000)
     const stats = await receiver.waitFor(SETS, 20 * 60_000)
     const ms = now() - started

@@ -59,7 +59,9 @@ const { port } = server.address() as AddressInfo
 setTimeout(() => process.exit(0), 3 * 3600_000).unref()
 
 process.on('message', (message: { type?: string; id?: number }) => {
-  if (message?.type === 'stats') {
+  if (message?.type === 'count') {
+    process.send?.({ type: 'count', id: message.id, count })
+  } else if (message?.type === 'stats') {
     const sorted = [...lags].sort((a, b) => a - b)
     const at = (p: number) =>
       sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0

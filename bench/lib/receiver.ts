@@ -19,6 +19,8 @@ export interface BenchReceiver {
   readonly url: string
   readonly pid: number
   stats(): Promise<ReceiverStats>
+  /** SETs received so far: cheap to ask often (stats() sorts every lag). */
+  count(): Promise<number>
   /** Resolves once `count` SETs have arrived, polling; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs: number): Promise<ReceiverStats>
   stop(): Promise<void>
@@ -48,17 +50,19 @@ export function startBenchReceiver(): Promise<BenchReceiver> {
     child.once('message', (m: { type: string; url: string }) => {
       if (m.type !== 'ready') return reject(new Error('receiver did not start'))
       const stats = () => ask<ReceiverStats>('stats')
+      const count = async () => (await ask<{ count: number }>('count')).count
       resolve({
         url: m.url,
         pid: child.pid!,
         stats,
-        async waitFor(count, timeoutMs) {
+        count,
+        async waitFor(expected, timeoutMs) {
           const deadline = Date.now() + timeoutMs
           for (;;) {
-            const s = await stats()
-            if (s.count >= count) return s
+            const received = await count()
+            if (received >= expected) return stats()
             if (Date.now() > deadline)
-              throw new Error(`receiver: ${s.count} of ${count} SETs after ${timeoutMs} ms`)
+              throw new Error(`receiver: ${received} of ${expected} SETs after ${timeoutMs} ms`)
             await new Promise((r) => setTimeout(r, 200))
           }
         },
