@@ -27,10 +27,21 @@ export interface TestApp {
 export async function createTestApp(
   dialect: Dialect,
   env: Record<string, string> = {},
-  { logStream }: { logStream?: NodeJS.WritableStream } = {},
+  {
+    logStream,
+    databaseUrl = false,
+  }: {
+    logStream?: NodeJS.WritableStream
+    /** Puts the store's URL in the config, for parts that open connections of their own (a delivery thread). */
+    databaseUrl?: boolean
+  } = {},
 ): Promise<TestApp> {
   const store = await createTestStore(dialect)
-  const config = testConfig({ PUBLIC_URL: 'https://muster.test', ...env })
+  const config = testConfig({
+    PUBLIC_URL: 'https://muster.test',
+    ...(databaseUrl ? { DATABASE_URL: store.url } : {}),
+    ...env,
+  })
   const app = await buildApp({ config, store, ...(logStream ? { logStream } : {}) })
   const platform = await createPlatform(store.db, 'Acme')
   const { secret } = await createApiKey(store.db, platform.id, 'test')

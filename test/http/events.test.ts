@@ -1,8 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose'
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { buildApp } from '../../src/app.js'
-import { loadConfig, testConfig } from '../../src/config.js'
+import { loadConfig } from '../../src/config.js'
 import { createSecretBox } from '../../src/crypto/secret-box.js'
 import { KeyRing } from '../../src/events/keys.js'
 import { addStream } from '../../src/events/streams.js'
@@ -11,7 +10,7 @@ import { vacuumOutboxIfDue } from '../../src/store/event-outbox.js'
 import { createPlatform } from '../../src/store/platforms.js'
 import { type AdminClient, createAccount, signedIn } from '../helpers/admin.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
-import { createTestStore, dialects } from '../helpers/db.js'
+import { dialects } from '../helpers/db.js'
 import { type Receiver, startReceiver, summary } from '../helpers/set-receiver.js'
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -439,36 +438,20 @@ describe.each(dialects)('events out on %s', (dialect) => {
   it('EVENTS_WORKER=thread delivers from a worker thread and records the outcomes (inline is the default)', async () => {
     expect(loadConfig({}).EVENTS_WORKER).toBe('inline')
     // An app of its own, so that only the thread delivers (t.app's inline worker would compete).
-    const store = await createTestStore(dialect)
-    const app = await buildApp({
-      config: testConfig({
-        ...ENV,
-        EVENTS_WORKER: 'thread',
-        DATABASE_URL: store.url,
-        PUBLIC_URL: 'https://muster.test',
-      }),
-      store,
-      webRoot: null,
-    })
+    const threaded = await createTestApp(dialect, { ...ENV, EVENTS_WORKER: 'thread' }, { databaseUrl: true })
     try {
-      expect(app.events.mode).toBe('thread')
-      const platform = await createPlatform(store.db, 'Threaded')
-      const { secret } = await createApiKey(store.db, platform.id, 'test')
+      expect(threaded.app.events.mode).toBe('thread')
       const stream = await addStream(
-        store.db,
-        { platformId: platform.id, push: receiver.url },
+        threaded.store.db,
+        { platformId: threaded.platformId, push: receiver.url },
         { allowLoopback: true, allowPrivate: false },
         'https://muster.test',
       )
-      const scim = (method: 'POST' | 'PATCH', path: string, body: object) =>
-        app.inject({
-          method,
-          url: `/api/v1/scim/v2${path}`,
-          headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/scim+json' },
-          payload: JSON.stringify(body),
-        })
-      const user = await scim('POST', '/Users', { schemas: [USER], userName: 'threaded@contoso.test' })
-      await scim('PATCH', `/Users/${user.json().id}`, {
+      const user = await threaded.scim('POST', '/Users', {
+        schemas: [USER],
+        userName: 'threaded@contoso.test',
+      })
+      await threaded.scim('PATCH', `/Users/${user.json().id}`, {
         schemas: [PATCH],
         Operations: [{ op: 'replace', path: 'displayName', value: 'Threaded' }],
       })
@@ -478,7 +461,7 @@ describe.each(dialects)('events out on %s', (dialect) => {
       // both rows delivered, so neither is sent again.
       const states = async () =>
         (
-          await store.db
+          await threaded.store.db
             .selectFrom('event_outbox')
             .select(['state', 'attempts', 'last_status'])
             .where('stream_id', '=', stream.id)
@@ -497,8 +480,7 @@ describe.each(dialects)('events out on %s', (dialect) => {
       await new Promise((resolve) => setTimeout(resolve, 300))
       expect(receiver.received).toHaveLength(2)
     } finally {
-      await app.close()
-      await store.close()
+      await threaded.close()
     }
   })
 
