@@ -3,12 +3,20 @@
 // and removed, and the effective roles the change leaves (see roles.ts). Pure: the facts that need
 // a query (other users' roles) are read by outbox.ts and passed in.
 import type { Change } from '../domain/journal.js'
+import type { GroupResourceRow } from '../http/scim/groups.js'
+import type { UserResourceRow } from '../http/scim/users.js'
 import type { PlatformRole, ProjectRole, ProjectRow, UserRow, UserStatus } from '../store/schema.js'
 import { effectiveRole, everyProjectRole } from './roles.js'
 import type { EventOp } from './uris.js'
 
-/** A user row without its console password hash: nothing secret reaches an event. */
-export type UserSnapshot = Omit<UserRow, 'password_hash'>
+/**
+ * The columns of a user that its SET renders (`toUserResource`): never the console password hash,
+ * and not the columns that repeat what the resource holds (userName, names, externalId), which
+ * would make every outbox row larger (bench/REPORT.md, Events out).
+ */
+export type UserSnapshot = UserResourceRow
+/** The same for a group (`toGroupResource`). */
+export type GroupSnapshot = GroupResourceRow
 
 export interface RoleOf {
   readonly value: string
@@ -38,7 +46,7 @@ export interface EventRecord {
   readonly attributes: readonly string[]
   /** The resource afterwards; absent for delete. */
   readonly user?: UserSnapshot
-  readonly group?: ProjectRow
+  readonly group?: GroupSnapshot
   readonly membersAdded?: readonly string[]
   readonly membersRemoved?: readonly string[]
   readonly effectiveRoles?: EffectiveRoles
@@ -100,7 +108,7 @@ export function toRecord(change: Change, facts: Facts = {}): EventRecord | undef
         ...groupHead(change.project),
         ops: ['patch'],
         attributes: ['members'],
-        group: change.project,
+        group: groupSnapshot(change.project),
         effectiveRoles: { members: [{ value: change.userId, role }] },
       }
     }
@@ -111,12 +119,12 @@ export function toRecord(change: Change, facts: Facts = {}): EventRecord | undef
 
 function userRecord(change: Extract<Change, { type: 'User' }>, facts: Facts): EventRecord | undefined {
   if (change.op === 'delete') return { ...userHead(change.before), ops: ['delete'], attributes: [] }
-  const after = snapshot(change.after)
+  const after = userSnapshot(change.after)
   const everyProject = everyProjectRole(after.platform_role, after.status)
   if (change.op === 'create') {
     const ops: EventOp[] = ['create']
     return {
-      ...userHead(after),
+      ...userHead(change.after),
       ops,
       attributes: Object.keys(after.resource as object).filter((k) => k !== 'schemas'),
       user: after,
@@ -131,7 +139,7 @@ function userRecord(change: Extract<Change, { type: 'User' }>, facts: Facts): Ev
     role: effectiveRole(m.role, after.platform_role, after.status),
   }))
   return {
-    ...userHead(after),
+    ...userHead(change.after),
     ops,
     attributes: change.changed,
     user: after,
@@ -169,7 +177,7 @@ function groupRecord(change: Extract<Change, { type: 'Group' }>, facts: Facts): 
     ...groupHead(change.after),
     ops: [change.op === 'create' ? 'create' : change.op === 'replace' ? 'put' : 'patch'],
     attributes: change.op === 'create' ? groupAttributes(change.after, change.added.length > 0) : attributes,
-    group: change.after,
+    group: groupSnapshot(change.after),
     ...(change.added.length ? { membersAdded: change.added } : {}),
     ...(removed.length ? { membersRemoved: removed } : {}),
     ...(members.length || allMembers
@@ -190,9 +198,14 @@ function groupAttributes(row: ProjectRow, withMembers: boolean): string[] {
   return withMembers ? [...names, 'members'] : names
 }
 
-function snapshot(row: UserRow): UserSnapshot {
-  const { password_hash: _secret, ...rest } = row
-  return rest
+function userSnapshot(row: UserRow): UserSnapshot {
+  const { id, platform_role, status, resource, version, created_at, updated_at } = row
+  return { id, platform_role, status, resource, version, created_at, updated_at }
+}
+
+function groupSnapshot(row: ProjectRow): GroupSnapshot {
+  const { id, resource, version, created_at, updated_at } = row
+  return { id, resource, version, created_at, updated_at }
 }
 
 function userHead(row: Pick<UserRow, 'id' | 'external_id'>) {

@@ -3,7 +3,6 @@
 import { toGroupResource } from '../http/scim/groups.js'
 import { toUserResource } from '../http/scim/users.js'
 import { etag } from '../scim/version.js'
-import type { UserRow } from '../store/schema.js'
 import type { EventRecord } from './record.js'
 import { type EventFilter, eventUri, hasMode, type Mode } from './uris.js'
 
@@ -113,7 +112,7 @@ function payload(record: EventRecord, mode: Mode, options: SetOptions, main: boo
  * the change instead).
  */
 function render(record: EventRecord, scimBase: string): object | undefined {
-  if (record.user) return toUserResource(record.user as UserRow, scimBase, undefined)
+  if (record.user) return toUserResource(record.user, scimBase, undefined)
   if (record.group) return toGroupResource(record.group, scimBase)
   return undefined
 }

@@ -144,6 +144,13 @@ describe.each(dialects)('events out on %s', (dialect) => {
       effectiveRoles: { members: [{ value: userId, role: 'Editor' }] },
     })
     expect(Object.keys(sets[1]?.claims.events ?? {})).toEqual([`${PROV}patch:full`, `${PROV}deactivate`])
+    // `:full` data is the resource as SCIM returned it (rendered from the columns the outbox keeps).
+    expect(sets[0]?.claims.events?.[`${PROV}create:full`]).toEqual({
+      version: user.json().meta.version,
+      data: user.json(),
+      effectiveRoles: { everyProject: null, projects: [] },
+    })
+    expect((sets[2]?.claims.events?.[`${PROV}create:full`] as { data: unknown }).data).toEqual(group.json())
   })
 
   it('a platform role change tells the receiver the user is now Admin of every project', async () => {

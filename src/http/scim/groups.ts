@@ -128,8 +128,11 @@ export function groupBody(
   }
 }
 
+/** The columns a group's SCIM view is made of (the resource holds the rest). */
+export type GroupResourceRow = Pick<ProjectRow, 'id' | 'resource' | 'version' | 'created_at' | 'updated_at'>
+
 /** The SCIM view of a stored project without its members (they are streamed separately). */
-export function toGroupResource(row: ProjectRow, base: string): ScimResource {
+export function toGroupResource(row: GroupResourceRow, base: string): ScimResource {
   const { schemas, ...rest } = row.resource as ScimResource
   return {
     schemas,
