@@ -150,7 +150,10 @@ describe.each(dialects)('events out on %s', (dialect) => {
       data: user.json(),
       effectiveRoles: { everyProject: null, projects: [] },
     })
-    expect((sets[2]?.claims.events?.[`${PROV}create:full`] as { data: unknown }).data).toEqual(group.json())
+    expect(sets[2]?.claims.events?.[`${PROV}create:full`]).toEqual({
+      version: group.json().meta.version,
+      data: group.json(),
+    })
   })
 
   it('a platform role change tells the receiver the user is now Admin of every project', async () => {
