@@ -132,13 +132,13 @@ export async function renderUsers(
   })
 }
 
-/** The SCIM view of a stored user: its resource plus id, groups and meta (rfc7643#section-3.1). */
 /** The columns a user's SCIM view is made of (the resource holds the rest). */
 export type UserResourceRow = Pick<
   UserRow,
   'id' | 'platform_role' | 'status' | 'resource' | 'version' | 'created_at' | 'updated_at'
 >
 
+/** The SCIM view of a stored user: its resource plus id, groups and meta (rfc7643#section-3.1). */
 export function toUserResource(
   row: UserResourceRow,
   base: string,
