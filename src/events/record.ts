@@ -3,9 +3,15 @@
 // and removed, and the effective roles the change leaves (see roles.ts). Pure: the facts that need
 // a query (other users' roles) are read by outbox.ts and passed in.
 import type { Change } from '../domain/journal.js'
-import type { GroupResourceRow } from '../http/scim/groups.js'
-import type { UserResourceRow } from '../http/scim/users.js'
-import type { PlatformRole, ProjectRole, ProjectRow, UserRow, UserStatus } from '../store/schema.js'
+import type {
+  GroupResourceRow,
+  PlatformRole,
+  ProjectRole,
+  ProjectRow,
+  UserResourceRow,
+  UserRow,
+  UserStatus,
+} from '../store/schema.js'
 import { effectiveRole, everyProjectRole } from './roles.js'
 import type { EventOp } from './uris.js'
 

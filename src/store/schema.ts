@@ -347,6 +347,13 @@ export type UserRow = Selectable<UserTable>
 export type NewUserRow = Insertable<UserTable>
 export type UserUpdate = Updateable<UserTable>
 export type ProjectRow = Selectable<ProjectTable>
+/** The columns a user's SCIM view is made of (the resource holds the rest). */
+export type UserResourceRow = Pick<
+  UserRow,
+  'id' | 'platform_role' | 'status' | 'resource' | 'version' | 'created_at' | 'updated_at'
+>
+/** The columns a group's SCIM view is made of (the resource holds the rest). */
+export type GroupResourceRow = Pick<ProjectRow, 'id' | 'resource' | 'version' | 'created_at' | 'updated_at'>
 export type ApiKeyRow = Selectable<ApiKeyTable>
 export type EventRow = Selectable<EventTable>
 export type EventStreamRow = Selectable<EventStreamTable>

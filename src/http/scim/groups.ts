@@ -10,7 +10,7 @@ import { etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { streamMembers } from '../../store/members.js'
 import { getProject, listProjects } from '../../store/projects.js'
-import type { ProjectRow } from '../../store/schema.js'
+import type { GroupResourceRow, ProjectRow } from '../../store/schema.js'
 import { methodNotAllowed } from './errors.js'
 import { writeContext } from './events.js'
 import { type GroupBody, memberKeys, memberWriter, streamGroup, streamList } from './group-json.js'
@@ -127,9 +127,6 @@ export function groupBody(
     },
   }
 }
-
-/** The columns a group's SCIM view is made of (the resource holds the rest). */
-export type GroupResourceRow = Pick<ProjectRow, 'id' | 'resource' | 'version' | 'created_at' | 'updated_at'>
 
 /** The SCIM view of a stored project without its members (they are streamed separately). */
 export function toGroupResource(row: GroupResourceRow, base: string): ScimResource {

@@ -11,7 +11,7 @@ import { userView } from '../../scim/user-view.js'
 import { etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { groupsOfUsers } from '../../store/members.js'
-import type { UserRow } from '../../store/schema.js'
+import type { UserResourceRow, UserRow } from '../../store/schema.js'
 import { listUsers, readUser, type UserGroup } from '../../store/users.js'
 import { methodNotAllowed } from './errors.js'
 import { writeContext } from './events.js'
@@ -131,12 +131,6 @@ export async function renderUsers(
     return projectResource('User', toUserResource(row, base, refs), projection)
   })
 }
-
-/** The columns a user's SCIM view is made of (the resource holds the rest). */
-export type UserResourceRow = Pick<
-  UserRow,
-  'id' | 'platform_role' | 'status' | 'resource' | 'version' | 'created_at' | 'updated_at'
->
 
 /** The SCIM view of a stored user: its resource plus id, groups and meta (rfc7643#section-3.1). */
 export function toUserResource(
