@@ -177,7 +177,13 @@ describe.each(dialects)('provisioning log on %s', (dialect) => {
     ])
     const refused = await t.scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'ANN@acme.test' })
     expect(refused.statusCode).toBe(409)
-    const [failure] = (await log('?status=failure')).events
+    // A refusal is recorded after its answer has gone (an onResponse hook: the IdP never waits for the
+    // log), so it may land a moment after the response.
+    let [failure] = (await log('?status=failure')).events
+    for (let i = 0; i < 100 && !failure; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      ;[failure] = (await log('?status=failure')).events
+    }
     expect(failure).toMatchObject({ status: 409, resourceType: 'User', resourceName: 'ANN@acme.test' })
   })
 
