@@ -2,7 +2,7 @@
 // warm-up): what each costs next to the raw database lookup.
 //   npx tsx bench/get-pieces.ts [--users=100000] [--n=5000]
 import SqliteDatabase from 'better-sqlite3'
-import { toUserResource } from '../src/http/scim/users.js'
+import { toUserResource } from '../src/domain/resources.js'
 import { parseFilter } from '../src/scim/filter.js'
 import { listResponse } from '../src/scim/list.js'
 import { projectResource } from '../src/scim/project.js'

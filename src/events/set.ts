@@ -1,7 +1,6 @@
 // A SET (RFC 8417) for one stream from an outbox record, per the SCIM profile (RFC 9967). Pure: the
 // delivery worker and the poll endpoint sign what this returns.
-import { toGroupResource } from '../http/scim/groups.js'
-import { toUserResource } from '../http/scim/users.js'
+import { toGroupResource, toUserResource } from '../domain/resources.js'
 import { etag } from '../scim/version.js'
 import type { EventRecord } from './record.js'
 import { type EventFilter, eventUri, hasMode, type Mode } from './uris.js'

@@ -2,6 +2,7 @@
 // platform role, deactivate/reactivate.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { toUserResource } from '../../domain/resources.js'
 import { withEffectiveRole } from '../../domain/roles.js'
 import { changeAccess } from '../../domain/users.js'
 import { etag } from '../../scim/version.js'
@@ -18,7 +19,6 @@ import {
 import { groupsOfUsers } from '../../store/members.js'
 import { getUser } from '../../store/users.js'
 import { baseUrl } from '../scim/request.js'
-import { toUserResource } from '../scim/users.js'
 import { sendCsv } from './csv-export.js'
 import { HttpError, notFound, validate } from './errors.js'
 import type { AdminOptions } from './index.js'

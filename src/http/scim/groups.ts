@@ -3,14 +3,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import { createGroup, deleteGroup, groupNotFound, patchGroup, replaceGroup } from '../../domain/groups.js'
+import { toGroupResource } from '../../domain/resources.js'
 import { type ProjectionOptions, projectResource } from '../../scim/project.js'
 import { normalizeResource, readMembers } from '../../scim/resource.js'
-import type { ScimResource } from '../../scim/schemas/types.js'
 import { etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { streamMembers } from '../../store/members.js'
 import { getProject, listProjects } from '../../store/projects.js'
-import type { GroupResourceRow, ProjectRow } from '../../store/schema.js'
+import type { ProjectRow } from '../../store/schema.js'
 import { methodNotAllowed } from './errors.js'
 import { writeContext } from './events.js'
 import { type GroupBody, memberKeys, memberWriter, streamGroup, streamList } from './group-json.js'
@@ -124,23 +124,6 @@ export function groupBody(
     resource,
     members: async function* () {
       for await (const page of streamMembers(store.db, row.id)) yield page.map(write)
-    },
-  }
-}
-
-/** The SCIM view of a stored project without its members (they are streamed separately). */
-export function toGroupResource(row: GroupResourceRow, base: string): ScimResource {
-  const { schemas, ...rest } = row.resource as ScimResource
-  return {
-    schemas,
-    id: row.id,
-    ...rest,
-    meta: {
-      resourceType: 'Group',
-      created: row.created_at,
-      lastModified: row.updated_at,
-      location: `${base}/Groups/${row.id}`,
-      version: etag(row.version),
     },
   }
 }

@@ -1,17 +1,17 @@
 // /Users (rfc7644#section-3): platform users as SCIM User resources.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
+import { toUserResource } from '../../domain/resources.js'
 import { createUser, deleteUser, patchUser, replaceUser, userNotFound } from '../../domain/users.js'
 import { ScimError } from '../../scim/errors.js'
 import { listResponse } from '../../scim/list.js'
 import { type ProjectionOptions, projectResource } from '../../scim/project.js'
 import { normalizeResource } from '../../scim/resource.js'
 import type { ScimResource } from '../../scim/schemas/types.js'
-import { userView } from '../../scim/user-view.js'
 import { etag, matchesIfNoneMatch } from '../../scim/version.js'
 import type { Store } from '../../store/database.js'
 import { groupsOfUsers } from '../../store/members.js'
-import type { UserResourceRow, UserRow } from '../../store/schema.js'
+import type { UserRow } from '../../store/schema.js'
 import { listUsers, readUser, type UserGroup } from '../../store/users.js'
 import { methodNotAllowed } from './errors.js'
 import { writeContext } from './events.js'
@@ -130,33 +130,6 @@ export async function renderUsers(
     const refs = groups?.map((g) => ({ ...g, $ref: `${base}/Groups/${g.value}` }))
     return projectResource('User', toUserResource(row, base, refs), projection)
   })
-}
-
-/** The SCIM view of a stored user: its resource plus id, groups and meta (rfc7643#section-3.1). */
-export function toUserResource(
-  row: UserResourceRow,
-  base: string,
-  groups: readonly object[] | undefined,
-): ScimResource {
-  const { schemas, ...rest } = userView(row.resource as ScimResource, {
-    platformRole: row.platform_role,
-    base,
-  })
-  return {
-    schemas,
-    id: row.id,
-    ...rest,
-    // Always a JSON boolean (Entra relies on it), from the status, which the console can change too.
-    active: row.status === 'ACTIVE',
-    ...(groups && groups.length > 0 ? { groups } : {}),
-    meta: {
-      resourceType: 'User',
-      created: row.created_at,
-      lastModified: row.updated_at,
-      location: `${base}/Users/${row.id}`,
-      version: etag(row.version),
-    },
-  }
 }
 
 /** Whether a projection can return `groups`, so the membership query can be skipped when it cannot. */
