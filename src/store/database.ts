@@ -240,8 +240,8 @@ async function executeRead<R>(db: Kysely<Database>, query: CompiledQuery<R>): Pr
 
 /**
  * A PostgreSQL read as Kysely's driver runs it (take a connection, query, give it back) without the
- * driver's layers of promises around it: 15 to 30 µs less of Node's CPU per read, and 5 to 10% less
- * server CPU per filtered GET (bench/REPORT.md, Where the time goes). The connection is the pool's, so
+ * driver's layers of promises around it: 5 to 20 µs less of Node's CPU per read, and 4 to 10% less
+ * server CPU per filtered GET (bench/REPORT.md, Users). The connection is the pool's, so
  * named statements (useNamedStatements) apply, and a connection that broke is dropped by the pool.
  */
 async function readOnPool<R>(pool: pg.Pool, query: CompiledQuery<R>): Promise<R[]> {
