@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
-import { SCIM_BASE } from './http/scim/request.js'
+import { SCIM_BASE } from './scim/base-path.js'
 import { createStore, type DbOptions, ping, type Store } from './store/database.js'
 import { migrate } from './store/migrations/index.js'
 import { countPlatforms, createPlatform } from './store/platforms.js'

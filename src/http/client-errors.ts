@@ -11,9 +11,9 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import { SCIM_BASE } from '../scim/base-path.js'
 import { toErrorBody } from '../scim/errors.js'
 import { SCIM_CONTENT_TYPE } from './scim/errors.js'
-import { SCIM_BASE } from './scim/request.js'
 
 interface ClientError extends Error {
   readonly code?: string

@@ -8,7 +8,7 @@ type Label = 'method' | 'route' | 'status'
 
 import type { Config } from '../config.js'
 import type { Metrics } from '../metrics.js'
-import { SCIM_BASE } from './scim/request.js'
+import { SCIM_BASE } from '../scim/base-path.js'
 
 export function observe(
   app: FastifyInstance,

@@ -1,9 +1,8 @@
 // Small readers of SCIM requests shared by the route modules.
 import type { FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
+import { SCIM_BASE } from '../../scim/base-path.js'
 import { type ProjectionOptions, parseAttributeList } from '../../scim/project.js'
-
-export const SCIM_BASE = '/api/v1/scim/v2'
 
 /** Absolute base of the SCIM API, for meta.location: PUBLIC_URL when set, else the request's host. */
 export function baseUrl(request: FastifyRequest, config: Config): string {
