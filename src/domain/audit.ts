@@ -5,8 +5,8 @@ import { hostname, userInfo } from 'node:os'
 import type { Kysely } from 'kysely'
 import { recordAudit } from '../store/audit.js'
 import type { Database } from '../store/schema.js'
+import type { Change } from './change.js'
 import type { WriteContext } from './context.js'
-import type { Change } from './journal.js'
 
 /** Action codes are stored: never rename one; add a new code instead. */
 export const AUDIT_ACTIONS = {

@@ -40,8 +40,9 @@ import {
 } from '../store/projects.js'
 import type { Database, ProjectRole, ProjectRow } from '../store/schema.js'
 import { audit, consoleAdmin } from './audit.js'
+import type { UpdateKind } from './change.js'
 import type { WriteContext } from './context.js'
-import { journal, type UpdateKind } from './journal.js'
+import { journal } from './journal.js'
 
 /** A new group and its first members. */
 export async function createGroup(

@@ -14,8 +14,9 @@ import { insertUserAndJournal } from '../store/outbox-writes.js'
 import type { Database, PlatformRole, UserRow } from '../store/schema.js'
 import { deleteUser as deleteUserRow, getUser, insertUser, newUserRow, updateUser } from '../store/users.js'
 import { keepAnAdmin } from './admins.js'
+import type { UpdateKind } from './change.js'
 import type { WriteContext } from './context.js'
-import { journal, journalRows, type UpdateKind } from './journal.js'
+import { journal, journalRows } from './journal.js'
 
 export async function createUser(ctx: WriteContext, resource: ScimResource): Promise<UserRow> {
   if (ctx.store.dialect === 'postgres' && ctx.actor.kind === 'scim') return createScimUser(ctx, resource)

@@ -2,7 +2,7 @@
 // journal row, so a change that rolls back takes its rows with it and one that commits has them,
 // however soon afterwards the process dies. One insert per change covers every stream of the platform.
 import type { Kysely } from 'kysely'
-import type { Change } from '../domain/journal.js'
+import type { Change } from '../domain/change.js'
 import { membershipsOf, type OutboxEntry, roleExceptions, userStatesOf } from '../store/outbox-writes.js'
 import type { Database } from '../store/schema.js'
 import { type Facts, needs, toRecord } from './record.js'

@@ -2,7 +2,7 @@
 // afterwards (for `:full` events), the attribute names (for `:notice` events), the members added
 // and removed, and the effective roles the change leaves (see roles.ts). Pure: the facts that need
 // a query (other users' roles) are read by outbox.ts and passed in.
-import type { Change } from '../domain/journal.js'
+import type { Change } from '../domain/change.js'
 import type {
   GroupResourceRow,
   PlatformRole,

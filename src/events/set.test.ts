@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Change } from '../domain/journal.js'
+import type { Change } from '../domain/change.js'
 import type { ProjectRow, UserRow } from '../store/schema.js'
 import { toRecord } from './record.js'
 import { jtiOf, outboxIdOf, setClaims } from './set.js'
