@@ -8,8 +8,10 @@
 import { CUSTOM_GROUP_SCHEMA, CUSTOM_USER_SCHEMA } from '../scim/schemas/index.js'
 import type { ResourceTypeName, ScimResource } from '../scim/schemas/types.js'
 import { foldText } from './fold.js'
-import type { KeyColumn } from './page.js'
 import type { PlatformRole, ProjectRole, ProjectRow, UserRow, UserStatus } from './schema.js'
+
+/** An indexed column that a filter can match by plain equality (see `keyMatch` in filter-sql.ts). */
+export type KeyColumn = 'id' | 'external_id' | 'email_key' | 'display_key'
 
 export interface ColumnDef<Row> {
   readonly column: keyof Row & string

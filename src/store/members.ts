@@ -5,7 +5,12 @@ import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
 import { prepare } from './prepared.js'
 import type { Database, PlatformRole, ProjectMemberTable, ProjectRole, UserStatus } from './schema.js'
-import type { UserGroup } from './users.js'
+
+/** A user's projects, as SCIM's read-only `groups` of a User wants them: value and display. */
+export interface UserGroup {
+  readonly value: string
+  readonly display: string
+}
 
 /** The projects of each of the given users (a User's read-only `groups`), in one query. */
 export async function groupsOfUsers(

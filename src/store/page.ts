@@ -1,14 +1,12 @@
 // Paged reads shared by users and projects: one page plus the number of all matches.
 import { type AliasedRawBuilder, type Expression, type Kysely, type SqlBool, sql } from 'kysely'
+import type { KeyColumn } from './columns.js'
 import { UNIQUE_KEY_COLUMNS } from './columns.js'
 import type { Dialect, Store } from './database.js'
 import { dialectOf } from './dialect.js'
 import { fromJson } from './json.js'
 import { type Prepared, prepare } from './prepared.js'
 import type { Database } from './schema.js'
-
-/** An indexed column that a filter can match by plain equality (see `keyMatch` in filter-sql.ts). */
-export type KeyColumn = 'id' | 'external_id' | 'email_key' | 'display_key'
 
 export interface KeyMatch {
   readonly column: KeyColumn

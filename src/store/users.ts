@@ -7,7 +7,7 @@ import { changedColumns, emailKey, userColumns } from './columns.js'
 import type { Store } from './database.js'
 import { isPostgres } from './dialect.js'
 import { fromJson, toJson } from './json.js'
-import { groupsOfUsers } from './members.js'
+import { groupsOfUsers, type UserGroup } from './members.js'
 import { type ExtraColumn, type ListOptions, type Page, readPage } from './page.js'
 import { prepare, prepareInsert } from './prepared.js'
 import type { Database, UserRow } from './schema.js'
@@ -184,12 +184,6 @@ export async function deleteUser(
 
 export async function setPasswordHash(db: Kysely<Database>, id: string, hash: string): Promise<void> {
   await db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).execute()
-}
-
-/** A user's projects, as SCIM's read-only `groups` of a User wants them: value and display. */
-export interface UserGroup {
-  readonly value: string
-  readonly display: string
 }
 
 /** A user row, with `groups` when it was read with them. */
