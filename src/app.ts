@@ -1,7 +1,7 @@
 // buildApp: the whole HTTP server without listen(), so tests drive it through app.inject.
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify'
-import type { Config } from './config.js'
+import { type Config, publicOrigin } from './config.js'
 import { secretBoxFor } from './crypto/secret-box.js'
 import { type Events, startEvents } from './events/service.js'
 import { adminRoutes } from './http/admin/index.js'
@@ -17,7 +17,6 @@ import { createMetrics } from './metrics.js'
 import { type Retention, startRetention } from './retention.js'
 import { SCIM_BASE } from './scim/base-path.js'
 import { notFound } from './scim/errors.js'
-import { publicOrigin } from './server.js'
 import { AUTHN_BASE } from './sso/addresses.js'
 import type { Store } from './store/database.js'
 

@@ -2,13 +2,13 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { Kysely } from 'kysely'
-import { type Config, ConfigError, loadConfig } from './config.js'
+import { type Config, ConfigError, loadConfig, publicOrigin } from './config.js'
 import { secretBoxFor } from './crypto/secret-box.js'
 import { issueApiKey, withdrawApiKey } from './domain/api-keys.js'
 import { type AuditBy, audit, cliBy } from './domain/audit.js'
-import { keyRingFor } from './events/service.js'
+import { keyRingFor } from './events/keys.js'
 import { createStreamAs, deleteStreamAs, pollUrl, StreamInputError, streamView } from './events/streams.js'
-import { handleSignals, openStore, publicOrigin, startServer } from './server.js'
+import { handleSignals, openStore, startServer } from './server.js'
 import {
   auditSso,
   ConfigureError,

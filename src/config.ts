@@ -150,3 +150,9 @@ export function testConfig(overrides: Partial<Record<keyof z.infer<typeof schema
     ...overrides,
   })
 }
+
+/** The origin users and receivers reach this server at: PUBLIC_URL, else the address it listens on. */
+export function publicOrigin(config: Config): string {
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST
+  return config.PUBLIC_URL ?? `http://${host}:${config.PORT}`
+}

@@ -1,7 +1,7 @@
 // Starting and stopping the server: migrations, first start, listen, graceful shutdown.
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import type { Config } from './config.js'
+import { type Config, publicOrigin } from './config.js'
 import { SCIM_BASE } from './scim/base-path.js'
 import { createStore, type DbOptions, ping, type Store } from './store/database.js'
 import { migrate } from './store/migrations/index.js'
@@ -28,11 +28,6 @@ export async function openStore(config: Config): Promise<Store> {
     throw error
   }
   return store
-}
-
-export function publicOrigin(config: Config): string {
-  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST
-  return config.PUBLIC_URL ?? `http://${host}:${config.PORT}`
 }
 
 /**

@@ -5,9 +5,10 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Config } from '../config.js'
 import { createStore } from '../store/database.js'
+import { keyRingFor } from './keys.js'
 import type { EventMetrics } from './metrics.js'
 import { createPusher } from './push.js'
-import { issuerFor, keyRingFor } from './service.js'
+import { issuerFor } from './sign-row.js'
 import { startWorker, type WorkerLog } from './worker.js'
 import { rpcWrites, storeWrites } from './writes.js'
 

@@ -5,7 +5,9 @@
 import { createPrivateKey, type JsonWebKey, randomBytes, sign } from 'node:crypto'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
 import type { Kysely } from 'kysely'
-import type { SecretBox } from '../crypto/secret-box.js'
+import type { Config } from '../config.js'
+import { type SecretBox, secretBoxFor } from '../crypto/secret-box.js'
+import type { Store } from '../store/database.js'
 import { kidInUse } from '../store/event-outbox.js'
 import type { Database, EventKeyRow } from '../store/schema.js'
 
@@ -172,4 +174,13 @@ export class KeyRing {
     }
     return retired
   }
+}
+
+/** `box`: the process's secret box, when it has one already (see app.ts). */
+export function keyRingFor(store: Store, config: Config, box: SecretBox = secretBoxFor(config)): KeyRing {
+  // The grace covers JWKS caches (max-age 300 s) and the 10 s a process keeps its signer.
+  return new KeyRing(store.db, box, {
+    activationSeconds: config.EVENTS_KEY_ACTIVATION_SECONDS,
+    graceSeconds: 600,
+  })
 }

@@ -5,17 +5,16 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Config } from '../config.js'
-import { type SecretBox, secretBoxFor } from '../crypto/secret-box.js'
+import type { SecretBox } from '../crypto/secret-box.js'
 import type { Metrics } from '../metrics.js'
-import { SCIM_BASE } from '../scim/base-path.js'
 import type { Store } from '../store/database.js'
 import { pruneOutbox, vacuumOutboxIfDue } from '../store/event-outbox.js'
 import type { Database } from '../store/schema.js'
-import { KeyRing } from './keys.js'
+import { type KeyRing, keyRingFor } from './keys.js'
 import { eventMetrics } from './metrics.js'
 import { createPusher, type Pusher } from './push.js'
 import type { EventRecord } from './record.js'
-import type { Issuer } from './sign-row.js'
+import { type Issuer, issuerFor } from './sign-row.js'
 import { startThreadWorker } from './thread-host.js'
 import { startWorker, type Worker } from './worker.js'
 import { storeWrites } from './writes.js'
@@ -31,19 +30,6 @@ export interface Events {
   /** Prunes delivered SETs past the retention and retires unused keys; returns rows pruned. */
   upkeep(): Promise<number>
   stop(): Promise<void>
-}
-
-/** `box`: the process's secret box, when it has one already (see app.ts). */
-export function keyRingFor(store: Store, config: Config, box: SecretBox = secretBoxFor(config)): KeyRing {
-  // The grace covers JWKS caches (max-age 300 s) and the 10 s a process keeps its signer.
-  return new KeyRing(store.db, box, {
-    activationSeconds: config.EVENTS_KEY_ACTIVATION_SECONDS,
-    graceSeconds: 600,
-  })
-}
-
-export function issuerFor(origin: string): Issuer {
-  return { issuer: origin, scimBase: `${origin}${SCIM_BASE}` }
 }
 
 export async function startEvents(

@@ -1,4 +1,5 @@
 // From an outbox row to the signed SET a stream receives.
+import { SCIM_BASE } from '../scim/base-path.js'
 import type { EventStreamRow, OutboxRow } from '../store/schema.js'
 import type { Signer } from './keys.js'
 import type { EventRecord } from './record.js'
@@ -10,6 +11,11 @@ export interface Issuer {
   readonly issuer: string
   /** The SCIM base URL for `meta.location`. */
   readonly scimBase: string
+}
+
+/** The issuer and SCIM base of this server, reached at `origin` (its public origin). */
+export function issuerFor(origin: string): Issuer {
+  return { issuer: origin, scimBase: `${origin}${SCIM_BASE}` }
 }
 
 /** The SET of `row` for `stream`, or undefined when the stream's filter wants none of its events. */

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { withEffectiveRole } from '../../domain/roles.js'
 import { listConsoleUsers } from '../../store/console-users.js'
 import { notFound } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { requireAccount } from './session.js'
 
 export async function accountRoutes(app: FastifyInstance, { store }: AdminOptions): Promise<void> {

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { issueApiKey, withdrawApiKey } from '../../domain/api-keys.js'
 import { listApiKeys } from '../../store/api-keys.js'
 import { HttpError, validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { auditBy } from './write.js'
 
 const createBody = z.object({

@@ -6,7 +6,7 @@ import { AUDIT_ACTIONS, type AuditAction, actionLabel, describeDetails } from '.
 import { type AuditEntry, type AuditFilter, listAudit, streamAudit } from '../../store/audit.js'
 import { sendCsv } from './csv-export.js'
 import { validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { paging, searchText } from './paging.js'
 
 const optional = <T extends z.ZodType>(schema: T) =>

@@ -20,7 +20,7 @@ import {
 import { recordSignIn } from '../../store/sign-in-events.js'
 import { getSsoSettings, platformOfDomain } from '../../store/sso-settings.js'
 import { HttpError, validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { tenantUrl } from './scim-connection.js'
 import {
   clearSessionCookie,

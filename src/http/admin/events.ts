@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { getEvent, type LogEvent, listEvents, type Named, streamEvents } from '../../store/event-log.js'
 import { sendCsv } from './csv-export.js'
 import { notFound, validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { paging } from './paging.js'
 
 const optional = <T extends z.ZodType>(schema: T) =>

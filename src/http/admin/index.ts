@@ -2,11 +2,8 @@
 // routes behind a console session, each scoped to the signed-in admin's platform.
 import cookie from '@fastify/cookie'
 import type { FastifyInstance } from 'fastify'
-import type { Config } from '../../config.js'
-import type { SecretBox } from '../../crypto/secret-box.js'
 import type { Events } from '../../events/service.js'
 import { isStorableText } from '../../scim/text.js'
-import type { Store } from '../../store/database.js'
 import { accountRoutes } from './account.js'
 import { apiKeyRoutes } from './api-keys.js'
 import { auditRoutes } from './audit.js'
@@ -14,6 +11,7 @@ import { authRoutes } from './auth.js'
 import { InputError, sendAdminError } from './errors.js'
 import { eventRoutes } from './events.js'
 import { openApiRoutes } from './openapi.js'
+import type { AdminOptions } from './options.js'
 import { projectRoutes } from './projects.js'
 import { scimConnectionRoutes } from './scim-connection.js'
 import { crossOriginGuard, requireAdmin } from './session.js'
@@ -22,12 +20,6 @@ import { setupRoutes } from './setup.js'
 import { ssoRoutes } from './sso.js'
 import { streamRoutes } from './streams.js'
 import { userRoutes } from './users.js'
-
-export interface AdminOptions {
-  readonly store: Store
-  readonly config: Config
-  readonly box: SecretBox
-}
 
 export async function adminRoutes(
   app: FastifyInstance,

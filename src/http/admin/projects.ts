@@ -18,7 +18,7 @@ import { getPlatform } from '../../store/platforms.js'
 import type { ProjectRole } from '../../store/schema.js'
 import { sendCsv } from './csv-export.js'
 import { notFound, validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { paging, searchText } from './paging.js'
 import { writeContext } from './write.js'
 

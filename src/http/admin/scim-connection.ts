@@ -13,7 +13,7 @@ import { SCIM_BASE } from '../../scim/base-path.js'
 import { authenticateKey } from '../../store/api-keys.js'
 import { scimHealth } from '../../store/scim-health.js'
 import { validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 
 /** How long the test waits for the tenant URL. */
 export const TEST_TIMEOUT_MS = 5000

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { setPlatformDefaultRole } from '../../domain/groups.js'
 import { getPlatform } from '../../store/platforms.js'
 import { notFound, validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { projectRole } from './projects.js'
 import { writeContext } from './write.js'
 

@@ -10,7 +10,7 @@ import { createSession } from '../../store/sessions.js'
 import { consumeSetupToken, peekSetupToken } from '../../store/setup-tokens.js'
 import { getUserByEmail, insertUser, setPasswordHash, updateUser } from '../../store/users.js'
 import { HttpError, validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { setSessionCookie } from './session.js'
 
 const setupBody = z.object({

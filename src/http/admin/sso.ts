@@ -24,7 +24,7 @@ import { getSsoSettings } from '../../store/sso-settings.js'
 import { originOf, setOidcFlowCookie } from '../authn/index.js'
 import { sendRefusalPage } from '../authn/page.js'
 import { InputError, notFound, validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { paging } from './paging.js'
 import { auditBy } from './write.js'
 

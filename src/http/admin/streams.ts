@@ -1,7 +1,9 @@
 // Event streams of the signed-in admin's platform (console page Security → Event streams): create,
 // list with state and lag, pause/resume, redeliver from a time, send a test event, delete.
+
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { publicOrigin } from '../../config.js'
 import { audit } from '../../domain/audit.js'
 import type { Events } from '../../events/service.js'
 import { writeTestEvent } from '../../events/service.js'
@@ -13,11 +15,10 @@ import {
   streamTarget as target,
 } from '../../events/streams.js'
 import { EVENT_URIS } from '../../events/uris.js'
-import { publicOrigin } from '../../server.js'
 import { recentDeliveries, redeliverFrom } from '../../store/event-outbox.js'
 import { getStream, listStreams, setStreamStatus } from '../../store/event-streams.js'
 import { InputError, notFound, validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { auditBy } from './write.js'
 
 const createBody = z.object({

@@ -21,7 +21,7 @@ import { getUser } from '../../store/users.js'
 import { baseUrl } from '../scim/request.js'
 import { sendCsv } from './csv-export.js'
 import { HttpError, notFound, validate } from './errors.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 import { paging, searchText } from './paging.js'
 import { writeContext } from './write.js'
 

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditBy } from '../../domain/audit.js'
 import type { WriteContext } from '../../domain/context.js'
-import type { AdminOptions } from './index.js'
+import type { AdminOptions } from './options.js'
 
 export function writeContext(
   request: FastifyRequest,
