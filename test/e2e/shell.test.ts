@@ -252,6 +252,9 @@ describe('console shell in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor()
     await signIn('grace@acme.test')
     await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor()
+    // The page's cards load after its heading; one still in flight when her session ends would take her
+    // to sign-in from this page (next=/platform/security/api-keys) before the click below.
+    await page.waitForLoadState('networkidle')
 
     // Entra's first sync maps platformRole MEMBER for her.
     const patch = await scim('PATCH', `/Users/${grace.id}`, {
