@@ -39,7 +39,7 @@ export interface Store {
    * behind the writer's transactions: on the writer's connection while no transaction is open there,
    * else on a second, query-only connection (a WAL reader sees every committed write and nothing
    * uncommitted). On PostgreSQL it runs on a pooled connection without Kysely's driver layers (see
-   * readOnPool); on a query-only SQLite store it is `db.executeQuery`.
+   * readOnPool); on an in-memory or query-only SQLite store it is `db.executeQuery`.
    */
   read<R>(query: CompiledQuery<R>): Promise<R[]>
   close(): Promise<void>
