@@ -13,6 +13,7 @@ import * as m011 from './011-console-log.js'
 import * as m012 from './012-audit-actor-ended-sessions.js'
 import * as m013 from './013-groups-of-user-index.js'
 import * as m014 from './014-users-fillfactor.js'
+import * as m015 from './015-users-list-index.js'
 
 // Names sort in the order they run: Kysely refuses a new migration that sorts before an applied one.
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '012-audit-actor-ended-sessions': m012,
   '013-groups-of-user-index': m013,
   '014-users-fillfactor': m014,
+  '015-users-list-index': m015,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
