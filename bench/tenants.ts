@@ -139,13 +139,29 @@ const EXPECT: Record<Kind, number> = {
 
 /** One server with its platforms, as measure() drives it. */
 interface Side {
+  readonly dialect: Dialect
   readonly server: BenchServer
   readonly tenants: readonly Tenant[]
   readonly label: string
 }
 
+/** A run with, on PostgreSQL, the WAL it wrote per successful request (the cluster's; runs take turns). */
+type Run = MeasuredRun & { readonly walBytesPerOk?: number }
+
+/** The cluster's WAL position in bytes. */
+async function walPosition(): Promise<number> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL })
+  await client.connect()
+  try {
+    const { rows } = await client.query(`select (pg_current_wal_lsn() - '0/0')::float8 as bytes`)
+    return rows[0].bytes as number
+  } finally {
+    await client.end()
+  }
+}
+
 /** `RUNS` runs of `kind` on each side, in turn, after a warm-up on each. */
-async function runsOf(kind: Kind, sides: readonly Side[]): Promise<MeasuredRun[][]> {
+async function runsOf(kind: Kind, sides: readonly Side[]): Promise<Run[][]> {
   const specs = sides.map((side) => requests(side.tenants))
   const load = (i: number, durationMs: number) =>
     runLoad({
@@ -156,17 +172,28 @@ async function runsOf(kind: Kind, sides: readonly Side[]): Promise<MeasuredRun[]
       expect: EXPECT[kind],
     })
   for (let i = 0; i < sides.length; i++) await load(i, 1000)
-  const runs: MeasuredRun[][] = sides.map(() => [])
+  const runs: Run[][] = sides.map(() => [])
   for (let r = 0; r < RUNS; r++) {
     // a b, b a, a b, …: a drift of the machine's speed within a round favours neither side.
     const order = sides.map((_, i) => i)
     if (r % 2 === 1) order.reverse()
-    for (const i of order) runs[i]!.push(await measured(sides[i]!.server, () => load(i, RUN_MS)))
+    for (const i of order) {
+      const wal = sides[i]!.dialect === 'postgres' ? await walPosition() : undefined
+      const run = await measured(sides[i]!.server, () => load(i, RUN_MS))
+      runs[i]!.push(
+        wal === undefined
+          ? run
+          : { ...run, walBytesPerOk: ((await walPosition()) - wal) / Math.max(1, run.ok) },
+      )
+    }
   }
   for (let i = 0; i < sides.length; i++) {
     const cpu = median(runs[i]!.map((run) => run.cpuUsPerOk))
+    const wal = runs[i]!.every((run) => run.walBytesPerOk !== undefined)
+      ? `, WAL ${fmt(median(runs[i]!.map((run) => run.walBytesPerOk!)) / 1024)} KB/request`
+      : ''
     log(
-      `${sides[i]!.label}: ${kind}: ${fmt(median(runs[i]!.map((run) => run.okPerSecond)), 0)}/s, ${fmt(cpu, 0)} µs CPU, failures ${runs[i]!.reduce((sum, run) => sum + run.failed, 0)}`,
+      `${sides[i]!.label}: ${kind}: ${fmt(median(runs[i]!.map((run) => run.okPerSecond)), 0)}/s, ${fmt(cpu, 0)} µs CPU${wal}, failures ${runs[i]!.reduce((sum, run) => sum + run.failed, 0)}`,
     )
   }
   return runs
@@ -176,8 +203,8 @@ async function runsOf(kind: Kind, sides: readonly Side[]): Promise<MeasuredRun[]
  * Every kind of request on every side, the sides' runs interleaved so that the machine's drift
  * (its speed moves by tens of percent within an hour) falls on both alike.
  */
-async function measure(sides: readonly Side[]): Promise<Map<Kind, MeasuredRun[]>[]> {
-  const out = sides.map(() => new Map<Kind, MeasuredRun[]>())
+async function measure(sides: readonly Side[]): Promise<Map<Kind, Run[]>[]> {
+  const out = sides.map(() => new Map<Kind, Run[]>())
   for (const kind of Object.keys(EXPECT) as Kind[]) {
     const runs = await runsOf(kind, sides)
     for (let i = 0; i < sides.length; i++) out[i]!.set(kind, runs[i]!)
@@ -254,7 +281,7 @@ async function explainAll(database: BenchDatabase, server: BenchServer) {
 }
 
 /** Medians and tails of one side's runs per kind, as the report shows them. */
-function summary(figures: Map<Kind, MeasuredRun[]>) {
+function summary(figures: Map<Kind, Run[]>) {
   return Object.fromEntries(
     [...figures].map(([kind, runs]) => {
       const latencies = runs.flatMap((r) => r.latencies)
@@ -267,6 +294,9 @@ function summary(figures: Map<Kind, MeasuredRun[]>) {
           p99: percentile(latencies, 99),
           failures: runs.reduce((a, r) => a + r.failed, 0),
           cpuUsRuns: runs.map((r) => r.cpuUsPerOk),
+          walKb: runs.every((r) => r.walBytesPerOk !== undefined)
+            ? median(runs.map((r) => r.walBytesPerOk!)) / 1024
+            : undefined,
         },
       ]
     }),
@@ -308,6 +338,7 @@ async function runDialect(dialect: Dialect) {
         `${dialect} ${label}: memory ${memory.map((p) => `${p.keys}:${fmt(p.heapMb)}/${fmt(p.rssMb, 0)}`).join(' ')}`,
       )
       sides.push({
+        dialect,
         server: side.server,
         database,
         tenants,
@@ -354,7 +385,15 @@ async function runDialect(dialect: Dialect) {
 type Entry = {
   requests: Record<
     string,
-    { perSecond: number; cpuUs: number; p50: number; p99: number; failures: number; cpuUsRuns: number[] }
+    {
+      perSecond: number
+      cpuUs: number
+      p50: number
+      p99: number
+      failures: number
+      cpuUsRuns: number[]
+      walKb?: number
+    }
   >
   memory: { requests: number; keys: number; heapMb: number; rssMb: number }[]
   withBigBusy?: Record<string, { p50: number; p99: number }>
@@ -383,9 +422,18 @@ function report(results: Record<string, unknown>[]) {
         `| ${kind} | ${fmt(a.perSecond, 0)}, ${fmt(a.cpuUs, 0)}, ${fmt(a.p50)} | ${fmt(b.perSecond, 0)}, ${fmt(b.cpuUs, 0)}, ${fmt(b.p50)} | ${fmt(median(ratios), 2)} (${fmt(Math.min(...ratios), 2)} to ${fmt(Math.max(...ratios), 2)}) | ${busy ? `${fmt(busy.p50)} / ${fmt(busy.p99)}` : ''} | ${a.failures + b.failures} |`,
       )
     }
+    const wal = Object.keys(small.requests)
+      .filter((kind) => small.requests[kind]!.walKb !== undefined)
+      .map(
+        (kind) =>
+          `${kind} ${fmt(small.requests[kind]!.walKb!)} / ${fmt(large.requests[kind]!.walKb ?? Number.NaN)}`,
+      )
     lines.push(
       '',
       `Big platform load meanwhile: ${fmt(large.bigLoad?.perSecond ?? 0, 0)} req/s, ${large.bigLoad?.failures ?? 0} failures.`,
+      ...(wal.length
+        ? ['', `WAL written per request, KB (10 / 10,000 platforms, median of the runs): ${wal.join('; ')}.`]
+        : []),
       '',
     )
     lines.push(
