@@ -353,22 +353,36 @@ async function runDialect(dialect: Dialect) {
       const entry: Record<string, unknown> = { requests: summary(figures[i]!), memory: side.memory }
       const bigTenant = side.big
       if (bigTenant) {
-        // The big platform under load (its own key) while the small ones are measured again.
-        const bigLoad = runLoad({
-          port: side.server.port,
-          concurrency: 4,
-          durationMs: RUNS * RUN_MS * 4 + 8000,
-          request: () => ({
-            method: 'GET',
-            path: `${SCIM}/Users?filter=${encodeURIComponent(`userName eq "${userName('big_', Math.floor(Math.random() * BIG))}"`)}`,
-            headers: { authorization: `Bearer ${bigTenant.secret}` },
-          }),
-          expect: 200,
-        })
-        const [busy] = await measure([{ ...side, label: `${side.label} with the big platform busy` }])
-        const bigResult = await bigLoad
-        entry.withBigBusy = summary(busy!)
-        entry.bigLoad = { perSecond: bigResult.okPerSecond, failures: bigResult.failed }
+        // The big platform under load (its own key) while the small ones are measured again; then, as
+        // the control, one small platform at the same rate. The load takes its share of the two
+        // cores either way; what the big platform costs the others beyond that share is the difference.
+        const busyWith = async (tenant: Tenant, users: number, label: string, perSecond?: number) => {
+          const load = runLoad({
+            port: side.server.port,
+            concurrency: 4,
+            ...(perSecond ? { perSecond } : {}),
+            durationMs: RUNS * RUN_MS * 4 + 8000,
+            request: () => ({
+              method: 'GET',
+              path: `${SCIM}/Users?filter=${encodeURIComponent(`userName eq "${userName(tenant.tag, Math.floor(Math.random() * users))}"`)}`,
+              headers: { authorization: `Bearer ${tenant.secret}` },
+            }),
+            expect: 200,
+          })
+          const [busy] = await measure([{ ...side, label: `${side.label} with ${label} busy` }])
+          const result = await load
+          return {
+            requests: summary(busy!),
+            load: { perSecond: result.okPerSecond, failures: result.failed },
+          }
+        }
+        const big = await busyWith(bigTenant, BIG, 'the big platform')
+        entry.withBigBusy = big.requests
+        entry.bigLoad = big.load
+        // At the rate the big platform was served, so that both loads take the same share of the CPU.
+        const small = await busyWith(side.tenants[0]!, USERS_PER, 'one small platform', big.load.perSecond)
+        entry.withSmallBusy = small.requests
+        entry.smallLoad = small.load
         entry.plans = await explainAll(side.database, side.server)
       }
       results[side.label.slice(dialect.length + 1)] = entry
@@ -398,6 +412,8 @@ type Entry = {
   memory: { requests: number; keys: number; heapMb: number; rssMb: number }[]
   withBigBusy?: Record<string, { p50: number; p99: number }>
   bigLoad?: { perSecond: number; failures: number }
+  withSmallBusy?: Record<string, { p50: number; p99: number }>
+  smallLoad?: { perSecond: number; failures: number }
   plans?: { sql: string; plan: string }[]
 }
 
@@ -409,17 +425,18 @@ function report(results: Record<string, unknown>[]) {
     lines.push(`### ${result.dialect}`, '')
     lines.push(
       // With the big platform busy the server's CPU is shared with its load: latency tells there.
-      '| request (random small platform) | 10 platforms: req/s, CPU µs, p50 ms | 10,000 + big: req/s, CPU µs, p50 ms | CPU ratio (±10%): median of the pairs (range) | with the big platform busy: p50 / p99 ms | failures |',
+      '| request (random small platform) | 10 platforms: req/s, CPU µs, p50 ms | 10,000 + big: req/s, CPU µs, p50 ms | CPU ratio (±10%): median of the pairs (range) | with the big platform busy: p50 / p99 ms | with one small platform as busy: p50 / p99 ms | failures |',
     )
-    lines.push('|---|---|---|---|---|---|')
+    lines.push('|---|---|---|---|---|---|---|')
     for (const kind of Object.keys(small.requests)) {
       const a = small.requests[kind]!
       const b = large.requests[kind]!
       const busy = large.withBigBusy?.[kind]
+      const control = large.withSmallBusy?.[kind]
       // Run r on the large database ran next to run r on the small one.
       const ratios = b.cpuUsRuns.map((cpu, r) => cpu / (a.cpuUsRuns[r] ?? Number.NaN))
       lines.push(
-        `| ${kind} | ${fmt(a.perSecond, 0)}, ${fmt(a.cpuUs, 0)}, ${fmt(a.p50)} | ${fmt(b.perSecond, 0)}, ${fmt(b.cpuUs, 0)}, ${fmt(b.p50)} | ${fmt(median(ratios), 2)} (${fmt(Math.min(...ratios), 2)} to ${fmt(Math.max(...ratios), 2)}) | ${busy ? `${fmt(busy.p50)} / ${fmt(busy.p99)}` : ''} | ${a.failures + b.failures} |`,
+        `| ${kind} | ${fmt(a.perSecond, 0)}, ${fmt(a.cpuUs, 0)}, ${fmt(a.p50)} | ${fmt(b.perSecond, 0)}, ${fmt(b.cpuUs, 0)}, ${fmt(b.p50)} | ${fmt(median(ratios), 2)} (${fmt(Math.min(...ratios), 2)} to ${fmt(Math.max(...ratios), 2)}) | ${busy ? `${fmt(busy.p50)} / ${fmt(busy.p99)}` : ''} | ${control ? `${fmt(control.p50)} / ${fmt(control.p99)}` : ''} | ${a.failures + b.failures} |`,
       )
     }
     const wal = Object.keys(small.requests)
@@ -430,7 +447,7 @@ function report(results: Record<string, unknown>[]) {
       )
     lines.push(
       '',
-      `Big platform load meanwhile: ${fmt(large.bigLoad?.perSecond ?? 0, 0)} req/s, ${large.bigLoad?.failures ?? 0} failures.`,
+      `Big platform load meanwhile: ${fmt(large.bigLoad?.perSecond ?? 0, 0)} req/s, ${large.bigLoad?.failures ?? 0} failures; the small platform's as the control: ${fmt(large.smallLoad?.perSecond ?? 0, 0)} req/s, ${large.smallLoad?.failures ?? 0} failures.`,
       ...(wal.length
         ? ['', `WAL written per request, KB (10 / 10,000 platforms, median of the runs): ${wal.join('; ')}.`]
         : []),

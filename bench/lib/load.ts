@@ -61,6 +61,8 @@ export interface LoadOptions {
   readonly durationMs: number
   /** Stop issuing new requests after this many (default: unbounded, the time limit applies). */
   readonly maxRequests?: number
+  /** Issue at most this many requests a second (request i not before i / rate s); default: no pacing. */
+  readonly perSecond?: number
   /** The i-th request (i counts from 0 across all workers). */
   readonly request: (i: number) => RequestSpec
   /** The status that counts as success. */
@@ -94,6 +96,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const worker = async () => {
     while (issued < max && now() < deadline) {
       const i = issued++
+      if (options.perSecond) {
+        const due = started + (i * 1000) / options.perSecond
+        if (due > now()) await new Promise((resolve) => setTimeout(resolve, due - now()))
+      }
       try {
         const res = await send(agent, options.port, options.request(i))
         statuses[res.status] = (statuses[res.status] ?? 0) + 1
