@@ -8,7 +8,7 @@ import { isPostgres } from '../dialect.js'
  * the same page as a heap-only tuple: none of the table's five indexes gets a new entry, and the WAL
  * carries one page instead of six. With pages filled to 100%, an update of a row on a page nothing
  * has touched since it was written moves the row to another page and inserts into every index. An
- * update of random rows of a million-row table: 3,454 → 4,916 updates/s and 14.5 → 6.2 KB of WAL
+ * update of random rows of a million-row table: 3,454 → 4,916 updates/s and 14.8 → 6.3 KB of WAL
  * each (bench/REPORT.md, Many tenants). The setting applies to pages written from now on; existing
  * pages keep their rows until they are updated. SQLite has no such setting: nothing to do there.
  */
