@@ -7,6 +7,7 @@ import {
   analyze,
   createBenchDatabase,
   openBenchStore,
+  postgresConfig,
   seedPlatform,
   seedUsers,
   userName,
@@ -24,10 +25,7 @@ try {
   await seedUsers(store, platformId, 'u', 0, USERS)
   await analyze(store)
   await store.close()
-  const url = new URL(database.url)
-  const schema = url.searchParams.get('schema')
-  url.searchParams.delete('schema')
-  const pool = new pg.Pool({ connectionString: url.toString(), options: `-c search_path=${schema}`, max: 10 })
+  const pool = new pg.Pool({ ...postgresConfig(database), max: 10 })
   const lookup = `select *, (select coalesce(json_agg(json_build_object('value', p.id, 'display', p.display_name)
       order by p.display_key, p.id), '[]'::json) from project_members m join projects p on p.id = m.project_id
       where m.user_id = users.id and m.platform_id = users.platform_id) as "groups"

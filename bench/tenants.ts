@@ -20,12 +20,13 @@ import { insertProject } from '../src/store/projects.js'
 import { numberArg } from './lib/args.js'
 import { type MeasuredRun, measured, type RequestSpec, runLoad } from './lib/load.js'
 import {
+  adminQuery,
   analyze,
   type BenchDatabase,
   createBenchDatabase,
   dialectsFromArgs,
   openBenchStore,
-  POSTGRES_URL,
+  postgresConfig,
   seedMembers,
   seedUsers,
   userName,
@@ -150,14 +151,8 @@ type Run = MeasuredRun & { readonly walBytesPerOk?: number }
 
 /** The cluster's WAL position in bytes. */
 async function walPosition(): Promise<number> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL })
-  await client.connect()
-  try {
-    const { rows } = await client.query(`select (pg_current_wal_lsn() - '0/0')::float8 as bytes`)
-    return rows[0].bytes as number
-  } finally {
-    await client.end()
-  }
+  const [row] = await adminQuery<{ bytes: number }>(`select (pg_current_wal_lsn() - '0/0')::float8 as bytes`)
+  return row!.bytes
 }
 
 /** `RUNS` runs of `kind` on each side, in turn, after a warm-up on each. */
@@ -264,9 +259,7 @@ async function explainAll(database: BenchDatabase, server: BenchServer) {
     }
     db.close()
   } else {
-    const url = new URL(database.url)
-    const schema = url.searchParams.get('schema')
-    const client = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` })
+    const client = new pg.Client(postgresConfig(database))
     await client.connect()
     for (const { sql: text, parameters } of samples) {
       // Inside a transaction that is rolled back: EXPLAIN ANALYZE would run a write.

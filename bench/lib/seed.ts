@@ -38,18 +38,27 @@ export async function createBenchDatabase(dialect: Dialect): Promise<BenchDataba
   return {
     dialect,
     url: `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`,
-    drop: () => adminQuery(`drop schema if exists ${schema} cascade`),
+    drop: async () => {
+      await adminQuery(`drop schema if exists ${schema} cascade`)
+    },
   }
 }
 
-async function adminQuery(text: string): Promise<void> {
+/** One statement on the PostgreSQL test database itself (outside any bench schema); its rows. */
+export async function adminQuery<R = Record<string, unknown>>(text: string): Promise<R[]> {
   const client = new pg.Client({ connectionString: POSTGRES_URL })
   await client.connect()
   try {
-    await client.query(text)
+    return (await client.query(text)).rows as R[]
   } finally {
     await client.end()
   }
+}
+
+/** pg's connection settings for a PostgreSQL bench database: its schema first on the search path. */
+export function postgresConfig(database: BenchDatabase): pg.ClientConfig {
+  const schema = new URL(database.url).searchParams.get('schema')
+  return { connectionString: POSTGRES_URL, options: `-c search_path=${schema}` }
 }
 
 /** Opens and migrates the database; returns the store the seeding uses (close it before measuring). */
