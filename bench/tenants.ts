@@ -10,14 +10,12 @@
 //   npx tsx bench/tenants.ts [--dialect=sqlite,postgres] [--platforms=10000] [--big=100000]
 //                            [--runs=5] [--run-seconds=3] [--concurrency=16]
 import { randomUUID } from 'node:crypto'
-import Database from 'better-sqlite3'
-import pg from 'pg'
 import { createApiKey } from '../src/store/api-keys.js'
 import type { Dialect, Store } from '../src/store/database.js'
-import { registerFold } from '../src/store/fold.js'
 import { createPlatform } from '../src/store/platforms.js'
 import { insertProject } from '../src/store/projects.js'
 import { numberArg } from './lib/args.js'
+import { explainAll } from './lib/explain.js'
 import { type MeasuredRun, measured, type RequestSpec, runLoad } from './lib/load.js'
 import {
   adminQuery,
@@ -26,7 +24,6 @@ import {
   createBenchDatabase,
   dialectsFromArgs,
   openBenchStore,
-  postgresConfig,
   seedMembers,
   seedUsers,
   userName,
@@ -240,37 +237,6 @@ async function touchAllKeys(server: BenchServer, tenants: readonly Tenant[], tot
     await sample(from + step)
   }
   return points
-}
-
-/** EXPLAIN of each statement the server ran (SELECT, UPDATE and DELETE; inserts have no access path). */
-async function explainAll(database: BenchDatabase, server: BenchServer) {
-  const samples = (await server.sqlSamples()).filter(({ sql: text }) =>
-    /^\s*(select|update|delete|with)/i.test(text),
-  )
-  const plans: { sql: string; plan: string }[] = []
-  if (database.dialect === 'sqlite') {
-    const db = new Database(database.url.replace(/^file:/, ''), { readonly: true })
-    registerFold(db)
-    for (const { sql: text, parameters } of samples) {
-      const rows = db.prepare(`explain query plan ${text}`).all(...(parameters as never[])) as {
-        detail: string
-      }[]
-      plans.push({ sql: text, plan: rows.map((r) => r.detail).join('\n') })
-    }
-    db.close()
-  } else {
-    const client = new pg.Client(postgresConfig(database))
-    await client.connect()
-    for (const { sql: text, parameters } of samples) {
-      // Inside a transaction that is rolled back: EXPLAIN ANALYZE would run a write.
-      await client.query('begin')
-      const { rows } = await client.query(`explain ${text}`, parameters)
-      await client.query('rollback')
-      plans.push({ sql: text, plan: rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n') })
-    }
-    await client.end()
-  }
-  return plans
 }
 
 /** Medians and tails of one side's runs per kind, as the report shows them. */
