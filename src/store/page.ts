@@ -1,7 +1,6 @@
 // Paged reads shared by users and projects: one page plus the number of all matches.
 import { type AliasedRawBuilder, type Expression, type Kysely, type SqlBool, sql } from 'kysely'
-import type { KeyColumn } from './columns.js'
-import { UNIQUE_KEY_COLUMNS } from './columns.js'
+import { type KeyColumn, UNIQUE_KEY_COLUMNS } from './columns.js'
 import type { Dialect, Store } from './database.js'
 import { dialectOf } from './dialect.js'
 import { fromJson } from './json.js'
